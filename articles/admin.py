@@ -1,0 +1,89 @@
+from django.contrib import admin
+from django.utils.html import format_html
+
+from .models import FAQ, Article, Author, ProductCard, Section, Takeaway
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_organization"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class TakeawayInline(admin.TabularInline):
+    model = Takeaway
+    extra = 0
+    fields = ["sort_order", "text"]
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    extra = 0
+    fk_name = "article"
+    autocomplete_fields = ["callout_article"]
+    fieldsets = [
+        (None, {"fields": [("sort_order", "level"), "heading", "body_html"]}),
+        ("Figure", {"fields": ["figure_image", "figure_alt", "figure_caption"], "classes": ["collapse"]}),
+        (
+            "Related-guide callout",
+            {"fields": ["callout_lead", "callout_link_text", "callout_article", "callout_url"], "classes": ["collapse"]},
+        ),
+        (None, {"fields": ["show_faq_after"]}),
+    ]
+
+
+class ProductCardInline(admin.TabularInline):
+    model = ProductCard
+    extra = 0
+    fields = ["sort_order", "section", "product"]
+    autocomplete_fields = ["product"]
+    verbose_name_plural = "Recommended-product cards (save the sections first, then place each card after one)"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "section":
+            article_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Section.objects.filter(article_id=article_id or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class FAQInline(admin.StackedInline):
+    model = FAQ
+    extra = 0
+    fields = [("sort_order", "question"), "answer_html"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "is_published", "author", "published_at", "updated_at", "reading_time"]
+    list_filter = ["status", "author"]
+    search_fields = ["title", "excerpt", "sections__heading", "sections__body_html"]
+    prepopulated_fields = {"slug": ("title",)}
+    date_hierarchy = "published_at"
+    readonly_fields = ["reading_time", "updated_at", "view_on_site_link"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "author", "excerpt", "intro_html"]}),
+        ("Hero image", {"fields": ["hero_image", "hero_alt"]}),
+        ("Publishing", {"fields": ["status", "published_at", "reading_time", "updated_at", "view_on_site_link"]}),
+        ("Search engines", {"fields": ["seo_title", "meta_description"], "classes": ["collapse"]}),
+    ]
+    inlines = [TakeawayInline, SectionInline, ProductCardInline, FAQInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+    @admin.display(description="Reading time")
+    def reading_time(self, obj):
+        return f"{obj.reading_minutes} min ({obj.word_count:,} words)" if obj.pk else "—"
+
+    @admin.display(description="On the site")
+    def view_on_site_link(self, obj):
+        if obj.pk and obj.is_published():
+            return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
+        return "Not visible to readers yet."
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Reading time depends on the inlines, which are saved only now.
+        form.instance.refresh_reading_time()

@@ -1,0 +1,328 @@
+"""
+Content as files: parse and write the Markdown + TOML format of docs/content-format.md.
+
+Parsing reads and checks everything (front matter, products, images) before a
+single row is written, and every problem is reported as `PATH:LINE: message`.
+"""
+
+import datetime
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+
+from .images import PLACEHOLDER, inspect_image, placeholder_image
+from .richtext import html_to_markdown, markdown_to_html
+
+FENCE = "+++"
+HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+FIGURE = re.compile(r'^!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+"(?P<caption>[^"]*)")?\)\s*$')
+DIRECTIVE = re.compile(r"^::(?P<name>[a-z-]+)\b\s*(?P<rest>.*)$")
+GUIDE = re.compile(r"^(?P<lead>.*?)\s*\[(?P<text>[^\]]+)\]\((?P<target>[^)\s]+)\)\s*$")
+SLUG = re.compile(r"^[-a-z0-9_]+$")
+
+ARTICLE_KEYS = {
+    "title": str,
+    "slug": str,
+    "author": str,
+    "status": str,
+    "published_at": (datetime.datetime, datetime.date),
+    "excerpt": str,
+    "seo_title": str,
+    "meta_description": str,
+    "hero_image": str,
+    "hero_alt": str,
+    "takeaways": list,
+    "faqs": list,
+}
+REQUIRED_ARTICLE_KEYS = {"title", "slug", "author"}
+
+
+class ContentError(Exception):
+    """A problem in a content file, with the file and line it is on."""
+
+    def __init__(self, path, line, message):
+        self.path, self.line, self.message = str(path), line, message
+        super().__init__(f"{self.path}:{line}: {message}" if line else f"{self.path}: {message}")
+
+
+@dataclass
+class ImageData:
+    data: bytes
+    alt: str
+    caption: str = ""
+
+
+@dataclass
+class SectionData:
+    heading: str
+    level: int
+    line: int
+    body_lines: list = field(default_factory=list)
+    figure: ImageData | None = None
+    callout: dict | None = None
+    products: list = field(default_factory=list)  # (slug, line)
+    show_faq_after: bool = False
+
+    @property
+    def body_html(self):
+        return markdown_to_html("\n".join(self.body_lines).strip())
+
+
+@dataclass
+class ArticleData:
+    path: Path
+    meta: dict
+    intro_html: str
+    takeaways: list
+    faqs: list  # (question, answer_html)
+    sections: list
+    hero: ImageData | None
+
+
+def read_text(path) -> str:
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError(path, 0, "file not found.")
+    except UnicodeDecodeError as exc:
+        raise ContentError(path, 0, f"not UTF-8 text ({exc.reason}).")
+    except OSError as exc:
+        raise ContentError(path, 0, f"cannot be read ({exc.strerror}).")
+
+
+def load_toml(path, text: str, first_line: int = 1) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line = first_line + int(match.group(1)) - 1 if match else first_line
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ContentError(path, line, f"malformed TOML: {message}.")
+
+
+def key_line(text: str, key: str, first_line: int = 1, start: int = 0) -> int:
+    """Best-effort line number of `key = …` in TOML text (for messages)."""
+    for number, line in enumerate(text.splitlines()[start:], start=start):
+        if re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            return first_line + number
+    return first_line
+
+
+def load_image(path: Path, src: str, alt: str, line: int, base_dir: Path, label_alt: str = "") -> bytes:
+    """The bytes of an image reference: a file beside the content, or an original placeholder."""
+    placeholder = PLACEHOLDER.match(src)
+    if placeholder:
+        width, height = int(placeholder.group(1)), int(placeholder.group(2))
+        if not (16 <= width <= 4000 and 16 <= height <= 4000):
+            raise ContentError(path, line, f"placeholder size {width}x{height} is outside 16-4000 pixels.")
+        return placeholder_image(width, height, label_alt or alt)
+    file = (base_dir / src).resolve()
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise ContentError(path, line, f"image file {src} not found (looked in {file}).")
+    except OSError as exc:
+        raise ContentError(path, line, f"image file {src} cannot be read ({exc.strerror}).")
+    try:
+        inspect_image(data)
+    except ValidationError as exc:
+        raise ContentError(path, line, f"image file {src}: {' '.join(exc.messages)}")
+    return data
+
+
+def check_alt(path, line, alt: str, what: str):
+    if not alt or not alt.strip():
+        raise ContentError(path, line, f"{what} has no alt text: describe what it shows.")
+
+
+def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
+    """Read and check an article file. Raises ContentError; writes nothing."""
+    path = Path(path)
+    text = read_text(path)
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != FENCE:
+        raise ContentError(path, 1, f"front matter must start with a line '{FENCE}'.")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
+    except StopIteration:
+        raise ContentError(path, 1, f"front matter is not closed by a second '{FENCE}' line.")
+    front_text = "\n".join(lines[1:end])
+    meta = load_toml(path, front_text, first_line=2)
+
+    def where(key):
+        return key_line(front_text, key, first_line=2)
+
+    for key in sorted(set(meta) - set(ARTICLE_KEYS)):
+        raise ContentError(path, where(key), f"unknown front-matter key '{key}'.")
+    for key in sorted(REQUIRED_ARTICLE_KEYS - set(meta)):
+        raise ContentError(path, 2, f"front matter lacks '{key}'.")
+    for key, kind in ARTICLE_KEYS.items():
+        if key in meta and not isinstance(meta[key], kind):
+            raise ContentError(path, where(key), f"'{key}' has the wrong type ({type(meta[key]).__name__}).")
+    if not SLUG.match(meta["slug"]):
+        raise ContentError(path, where("slug"), f"slug '{meta['slug']}' may hold only a-z, 0-9, - and _.")
+    if author_slugs is not None and meta["author"] not in author_slugs:
+        raise ContentError(path, where("author"), f"unknown author '{meta['author']}'.")
+    status = meta.setdefault("status", "draft")
+    if status not in ("draft", "published"):
+        raise ContentError(path, where("status"), "status must be 'draft' or 'published'.")
+    published_at = meta.get("published_at")
+    if isinstance(published_at, datetime.datetime) and published_at.tzinfo is None:
+        raise ContentError(path, where("published_at"), "published_at needs a time zone, e.g. 2024-03-12T09:00:00Z.")
+    if isinstance(published_at, datetime.date) and not isinstance(published_at, datetime.datetime):
+        meta["published_at"] = datetime.datetime.combine(published_at, datetime.time(), tzinfo=datetime.UTC)
+    if status == "published" and "published_at" not in meta:
+        raise ContentError(path, 2, "a published article needs 'published_at'.")
+
+    takeaways = meta.get("takeaways", [])
+    for item in takeaways:
+        if not isinstance(item, str) or not item.strip():
+            raise ContentError(path, where("takeaways"), "every takeaway must be non-empty text.")
+    faqs = []
+    for number, faq in enumerate(meta.get("faqs", []), start=1):
+        if not isinstance(faq, dict) or set(faq) != {"question", "answer"}:
+            raise ContentError(path, 2, f"FAQ {number} needs exactly 'question' and 'answer'.")
+        if not all(isinstance(v, str) and v.strip() for v in faq.values()):
+            raise ContentError(path, 2, f"FAQ {number} has an empty question or answer.")
+        faqs.append((faq["question"].strip(), markdown_to_html(faq["answer"])))
+
+    hero = None
+    if meta.get("hero_image"):
+        check_alt(path, where("hero_alt"), meta.get("hero_alt", ""), "the hero image")
+        data = load_image(path, meta["hero_image"], meta["hero_alt"], where("hero_image"), path.parent)
+        hero = ImageData(data, meta["hero_alt"])
+
+    intro, sections = [], []
+    for number, line in enumerate(lines[end + 1 :], start=end + 2):
+        heading = HEADING.match(line)
+        figure = FIGURE.match(line)
+        directive = DIRECTIVE.match(line)
+        if heading:
+            level = len(heading.group(1))
+            if level not in (2, 3):
+                raise ContentError(path, number, "section headings are '## ' (h2) or '### ' (h3); the title is in the front matter.")
+            if level == 3 and not sections:
+                raise ContentError(path, number, "an h3 ('### ') cannot come before the first h2 ('## ').")
+            sections.append(SectionData(heading.group(2).strip(), level, number))
+        elif figure:
+            if not sections:
+                raise ContentError(path, number, "a figure must belong to a section: put it after a '## ' heading.")
+            section = sections[-1]
+            if section.figure:
+                raise ContentError(path, number, "a section has at most one figure.")
+            alt, src, caption = figure.group("alt"), figure.group("src"), figure.group("caption") or ""
+            check_alt(path, number, alt, f"image {src}")
+            section.figure = ImageData(load_image(path, src, alt, number, path.parent), alt.strip(), caption.strip())
+        elif directive:
+            name, rest = directive.group("name"), directive.group("rest").strip()
+            if not sections:
+                raise ContentError(path, number, f"'::{name}' must come after a section heading.")
+            section = sections[-1]
+            if name == "product":
+                if not SLUG.match(rest):
+                    raise ContentError(path, number, "write '::product SLUG' with one product slug.")
+                if product_slugs is not None and rest not in product_slugs:
+                    raise ContentError(path, number, f"unknown product '{rest}'.")
+                section.products.append((rest, number))
+            elif name == "guide":
+                guide = GUIDE.match(rest)
+                if not guide:
+                    raise ContentError(path, number, "write '::guide Lead text [link text](URL or article:SLUG)'.")
+                if section.callout:
+                    raise ContentError(path, number, "a section has at most one guide callout.")
+                target = guide.group("target")
+                callout = {"lead": guide.group("lead").strip(), "text": guide.group("text").strip()}
+                if target.startswith("article:"):
+                    callout["article"] = target.removeprefix("article:")
+                elif re.match(r"^(https?://|/)", target):
+                    callout["url"] = target
+                else:
+                    raise ContentError(path, number, f"guide target '{target}' must be an http(s) URL, a /path or article:SLUG.")
+                section.callout = callout
+            elif name == "faq":
+                if any(s.show_faq_after for s in sections):
+                    raise ContentError(path, number, "'::faq' may appear only once.")
+                section.show_faq_after = True
+            else:
+                raise ContentError(path, number, f"unknown directive '::{name}' (use ::product, ::guide or ::faq).")
+        elif line.lstrip().startswith("![") and not sections:
+            raise ContentError(path, number, "a figure must belong to a section: put it after a '## ' heading.")
+        elif line.lstrip().startswith("!["):
+            raise ContentError(path, number, 'a figure is a line of its own: ![alt text](path "optional caption").')
+        elif sections:
+            sections[-1].body_lines.append(line)
+        else:
+            intro.append(line)
+
+    return ArticleData(
+        path=path,
+        meta=meta,
+        intro_html=markdown_to_html("\n".join(intro).strip()),
+        takeaways=[t.strip() for t in takeaways],
+        faqs=faqs,
+        sections=sections,
+        hero=hero,
+    )
+
+
+def _toml_string(value: str) -> str:
+    if "\n" in value:
+        escaped = value.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+        return f'"""\n{escaped}"""'
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def article_to_markdown(article, image_ref) -> str:
+    """The article in the content format; `image_ref(field_file)` names each image in the output."""
+    meta = [
+        f"title = {_toml_string(article.title)}",
+        f"slug = {_toml_string(article.slug)}",
+        f"author = {_toml_string(article.author.slug)}",
+        f"status = {_toml_string(article.status)}",
+    ]
+    if article.published_at:
+        stamp = article.published_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        meta.append(f"published_at = {stamp}")
+    for key in ("excerpt", "seo_title", "meta_description"):
+        if getattr(article, key):
+            meta.append(f"{key} = {_toml_string(getattr(article, key))}")
+    if article.hero_image:
+        meta.append(f"hero_image = {_toml_string(image_ref(article.hero_image))}")
+        meta.append(f"hero_alt = {_toml_string(article.hero_alt)}")
+    takeaways = list(article.takeaways.values_list("text", flat=True))
+    if takeaways:
+        meta.append("takeaways = [")
+        meta.extend(f"  {_toml_string(t)}," for t in takeaways)
+        meta.append("]")
+    for faq in article.faqs.all():
+        meta.append("")
+        meta.append("[[faqs]]")
+        meta.append(f"question = {_toml_string(faq.question)}")
+        meta.append(f"answer = {_toml_string(html_to_markdown(faq.answer_html) + chr(10))}")
+
+    body = []
+    if article.intro_html:
+        body.append(html_to_markdown(article.intro_html))
+    for section in article.sections.select_related("callout_article").prefetch_related("cards__product"):
+        block = [f"{'#' * section.level} {section.heading}"]
+        if section.body_html:
+            block.append(html_to_markdown(section.body_html))
+        if section.figure_image:
+            caption = f' "{section.figure_caption}"' if section.figure_caption else ""
+            block.append(f"![{section.figure_alt}]({image_ref(section.figure_image)}{caption})")
+        if section.callout_link_text:
+            target = (
+                f"article:{section.callout_article.slug}" if section.callout_article_id else section.callout_url
+            )
+            lead = f"{section.callout_lead} " if section.callout_lead else ""
+            block.append(f"::guide {lead}[{section.callout_link_text}]({target})")
+        for card in section.cards.all():
+            block.append(f"::product {card.product.slug}")
+        if section.show_faq_after:
+            block.append("::faq")
+        body.append("\n\n".join(block))
+    return "\n".join([FENCE, *meta, FENCE, ""]) + "\n" + "\n\n".join(body) + "\n"

@@ -1,0 +1,334 @@
+import math
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Prefetch, TextField, Value
+from django.urls import reverse
+from django.utils import timezone
+
+from .images import validate_image_file
+from .richtext import count_words, html_to_text, sanitize_html
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    is_organization = models.BooleanField(
+        default=False,
+        help_text="Tick for a brand or team byline: the article then ends with “About Us”.",
+    )
+    bio_html = models.TextField(
+        "bio",
+        blank=True,
+        help_text="A short paragraph about the author. Paragraphs, bold, italic, links and lists.",
+    )
+    avatar = models.ImageField(
+        upload_to="authors/",
+        width_field="avatar_width",
+        height_field="avatar_height",
+        blank=True,
+        validators=[validate_image_file],
+        help_text="A square photo or logo, at least 160×160 pixels. JPEG, PNG or WebP.",
+    )
+    avatar_alt = models.CharField(
+        "avatar alt text",
+        max_length=200,
+        blank=True,
+        help_text="What the picture shows, for readers who cannot see it.",
+    )
+    avatar_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    avatar_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.bio_html = sanitize_html(self.bio_html)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.avatar and not self.avatar_alt.strip():
+            raise ValidationError({"avatar_alt": "Describe the avatar for readers who cannot see it."})
+
+    @property
+    def about_heading(self):
+        return "About Us" if self.is_organization else f"About {self.name}"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles readers can see: published, with a publication time that has passed."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_page(self):
+        """Everything the article page shows, in one query per kind of row.
+
+        Takeaways and FAQs come from article_extras() (one UNION query), so a
+        page costs four queries however long the article is.
+        """
+        cards = ProductCard.objects.filter(product__is_active=True).select_related("product")
+        sections = Section.objects.select_related("callout_article").prefetch_related(
+            Prefetch("cards", queryset=cards)
+        )
+        return self.select_related("author").prefetch_related(Prefetch("sections", queryset=sections))
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, help_text="The last part of the article’s address.")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="articles")
+    excerpt = models.TextField(
+        max_length=400,
+        blank=True,
+        help_text="One or two sentences shown on the blog list and home page.",
+    )
+    hero_image = models.ImageField(
+        upload_to="articles/hero/",
+        width_field="hero_width",
+        height_field="hero_height",
+        blank=True,
+        validators=[validate_image_file],
+        help_text="A wide picture, at least 1600×900 pixels. JPEG, PNG or WebP.",
+    )
+    hero_alt = models.CharField("hero alt text", max_length=250, blank=True)
+    hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    intro_html = models.TextField(
+        "introduction",
+        blank=True,
+        help_text="The paragraphs before the first section heading.",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Readers see a published article only once this time has passed: a future time schedules it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    seo_title = models.CharField(
+        "SEO title", max_length=200, blank=True, help_text="Shown in search results; the title when empty."
+    )
+    meta_description = models.CharField(
+        max_length=300, blank=True, help_text="Shown in search results. Aim for at most 160 characters."
+    )
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_published")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.intro_html = sanitize_html(self.intro_html)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.hero_image and not self.hero_alt.strip():
+            raise ValidationError({"hero_alt": "Describe the hero image for readers who cannot see it."})
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def is_published(self):
+        """Return True if readers can see this article."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    is_published.boolean = True
+
+    @property
+    def page_title(self):
+        return self.seo_title or self.title
+
+    def refresh_reading_time(self):
+        """Recount the words readers read and store the reading time (done on save, never per view)."""
+        sections = list(self.sections.all())
+        words = count_words(
+            self.title,
+            html_to_text(self.intro_html),
+            *self.takeaways.values_list("text", flat=True),
+            *(s.heading for s in sections),
+            *(html_to_text(s.body_html) for s in sections),
+            *(s.figure_caption for s in sections),
+            *(f"{q} {html_to_text(a)}" for q, a in self.faqs.values_list("question", "answer_html")),
+        )
+        minutes = max(1, math.ceil(words / settings.READING_WORDS_PER_MINUTE))
+        Article.objects.filter(pk=self.pk).update(word_count=words, reading_minutes=minutes)
+        self.word_count, self.reading_minutes = words, minutes
+
+    def extras(self):
+        """Takeaways and FAQs of this article, in order, from one UNION query."""
+        text = TextField()
+        takeaways = Takeaway.objects.filter(article=self).annotate(
+            kind=Value("takeaway", output_field=text),
+            position=F("sort_order"),
+            first=F("text"),
+            second=Value("", output_field=text),
+        )
+        faqs = FAQ.objects.filter(article=self).annotate(
+            kind=Value("faq", output_field=text),
+            position=F("sort_order"),
+            first=F("question"),
+            second=F("answer_html"),
+        )
+        columns = ("kind", "position", "id", "first", "second")
+        rows = takeaways.order_by().values_list(*columns).union(faqs.order_by().values_list(*columns), all=True)
+        result = {"takeaway": [], "faq": []}
+        for kind, _position, _id, first, second in sorted(rows, key=lambda r: (r[1], r[2])):
+            if kind == "takeaway":
+                result["takeaway"].append(first)
+            else:
+                result["faq"].append({"question": first, "answer_html": second})
+        return result["takeaway"], result["faq"]
+
+
+class Takeaway(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="takeaways")
+    text = models.CharField(max_length=300)
+    sort_order = models.PositiveIntegerField(default=0, db_index=True)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class Section(models.Model):
+    class Level(models.IntegerChoices):
+        H2 = 2, "Heading (h2)"
+        H3 = 3, "Subheading (h3)"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    sort_order = models.PositiveIntegerField(default=0, db_index=True)
+    heading = models.CharField(max_length=200)
+    level = models.PositiveSmallIntegerField(choices=Level, default=Level.H2)
+    body_html = models.TextField(
+        "body", blank=True, help_text="Paragraphs, bold, italic, links and lists. Anything else is removed on save."
+    )
+    figure_image = models.ImageField(
+        upload_to="articles/figures/",
+        blank=True,
+        validators=[validate_image_file],
+        width_field="figure_width",
+        height_field="figure_height",
+    )
+    figure_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    figure_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    figure_alt = models.CharField(
+        "figure alt text", max_length=250, blank=True, help_text="Required with a figure: what it shows."
+    )
+    figure_caption = models.CharField(max_length=300, blank=True)
+    callout_lead = models.CharField(
+        "guide callout lead", max_length=200, blank=True, help_text="e.g. “Discover relief with our”."
+    )
+    callout_link_text = models.CharField("guide callout link text", max_length=200, blank=True)
+    callout_article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Link to one of our articles…",
+    )
+    callout_url = models.URLField("…or to this address", blank=True)
+    show_faq_after = models.BooleanField(
+        "FAQ after this section",
+        default=False,
+        help_text="Show the FAQ after this section. When no section is ticked it follows the last one.",
+    )
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.heading
+
+    def save(self, *args, **kwargs):
+        self.body_html = sanitize_html(self.body_html)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.figure_image and not self.figure_alt.strip():
+            errors["figure_alt"] = "A figure needs alt text that says what it shows."
+        has_callout = any([self.callout_lead, self.callout_link_text, self.callout_article_id, self.callout_url])
+        if has_callout:
+            if not self.callout_link_text.strip():
+                errors["callout_link_text"] = "A guide callout needs link text."
+            if bool(self.callout_article_id) == bool(self.callout_url):
+                errors["callout_url"] = "Link the callout to one article or one address, not both or neither."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def anchor(self):
+        return f"section-{self.sort_order}"
+
+    def callout_href(self):
+        """The callout's link, or None when it points at an article readers cannot see."""
+        if self.callout_article_id:
+            target = self.callout_article
+            return target.get_absolute_url() if target and target.is_published() else None
+        return self.callout_url or None
+
+
+class ProductCard(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="product_cards")
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.CASCADE,
+        related_name="cards",
+        help_text="The card is shown after this section.",
+    )
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="cards")
+    sort_order = models.PositiveIntegerField(default=0, db_index=True)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = "product card"
+
+    def __str__(self):
+        return f"{self.product} after “{self.section}”"
+
+    def clean(self):
+        if self.section_id and self.article_id and self.section.article_id != self.article_id:
+            raise ValidationError({"section": "Choose a section of this article."})
+
+
+class FAQ(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(max_length=300)
+    answer_html = models.TextField("answer", help_text="Paragraphs, bold, italic, links and lists.")
+    sort_order = models.PositiveIntegerField(default=0, db_index=True)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = "FAQ"
+        verbose_name_plural = "FAQs"
+
+    def __str__(self):
+        return self.question
+
+    def save(self, *args, **kwargs):
+        self.answer_html = sanitize_html(self.answer_html)
+        super().save(*args, **kwargs)

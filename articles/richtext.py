@@ -1,0 +1,177 @@
+"""
+Rich text for articles: the one allowlist, Markdown in, Markdown out.
+
+Editors' HTML is sanitized with nh3 when a model is saved, so a page never
+cleans HTML per request. The same allowlist bounds what the Markdown importer
+produces and what the exporter can write back, which is what makes
+import -> export -> import give the same page.
+"""
+
+import re
+from html.parser import HTMLParser
+
+import markdown as markdown_lib
+import nh3
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitize_html(html: str) -> str:
+    """Return `html` reduced to the allowlist: no scripts, styles or event handlers."""
+    if not html:
+        return ""
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+    return cleaned.strip()
+
+
+def markdown_to_html(text: str) -> str:
+    """Render Markdown and sanitize the result (raw HTML in the source is cleaned too)."""
+    html = markdown_lib.markdown(text or "", output_format="html")
+    return sanitize_html(html)
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment, for word counts and descriptions."""
+    parser = _TextExtractor()
+    parser.feed(html or "")
+    parser.close()
+    return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
+
+
+def count_words(*texts: str) -> int:
+    return sum(len(re.findall(r"[\w’'-]+", t or "")) for t in texts)
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"p", "li", "br"}:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+# Characters Markdown would read as syntax inside running text.
+_INLINE_ESCAPES = re.compile(r"([\\`*_\[\]<])")
+# Text at the start of a line that Markdown would read as a block.
+_BLOCK_START = re.compile(r"^(\s*)(#|>|[-+*](?=\s)|\d+(?=[.)]\s))")
+
+
+def _escape_inline(text: str) -> str:
+    text = text.replace("&", "&amp;")
+    return _INLINE_ESCAPES.sub(lambda m: "&lt;" if m.group(1) == "<" else "\\" + m.group(1), text)
+
+
+class _MarkdownWriter(HTMLParser):
+    """Turn allowlisted HTML (the output of sanitize_html) back into Markdown."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []  # finished top-level blocks
+        self.inline: list[str] = []  # the inline run being built
+        self.lists: list[dict] = []  # open lists, innermost last
+        self.links: list[dict] = []
+
+    # Blocks -----------------------------------------------------------
+    def _flush_inline(self):
+        text = re.sub(r"[ \t\r\n]+", " ", "".join(self.inline)).strip()
+        self.inline = []
+        if not text:
+            return
+        text = _BLOCK_START.sub(r"\1\\\2", text)
+        if self.lists:
+            current = self.lists[-1]
+            indent = "    " * (len(self.lists) - 1)
+            marker = "-" if current["ordered"] is False else f"{current['counter']}."
+            if current["item_open"]:
+                # A second paragraph inside the same item.
+                current["lines"].append(f"{indent}    {text}")
+            else:
+                current["lines"].append(f"{indent}{marker} {text}")
+                current["item_open"] = True
+        else:
+            self.blocks.append(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "p":
+            self._flush_inline()
+        elif tag in {"ul", "ol"}:
+            self._flush_inline()
+            self.lists.append(
+                {"ordered": tag == "ol", "counter": 0, "lines": [], "item_open": False}
+            )
+        elif tag == "li":
+            self._flush_inline()
+            current = self.lists[-1] if self.lists else None
+            if current is not None:
+                current["counter"] += 1
+                current["item_open"] = False
+        elif tag in {"strong", "b"}:
+            self.inline.append("**")
+        elif tag in {"em", "i"}:
+            self.inline.append("*")
+        elif tag == "br":
+            self.inline.append("  \n")
+        elif tag == "a":
+            # A link that lost its href to the sanitizer is only its text.
+            self.links.append(attrs)
+            if attrs.get("href"):
+                self.inline.append("[")
+
+    def handle_endtag(self, tag):
+        if tag == "p":
+            self._flush_inline()
+        elif tag == "li":
+            self._flush_inline()
+        elif tag in {"ul", "ol"}:
+            self._flush_inline()
+            finished = self.lists.pop()
+            if self.lists:
+                parent = self.lists[-1]
+                parent["lines"].extend(finished["lines"])
+            else:
+                self.blocks.append("\n".join(finished["lines"]))
+        elif tag in {"strong", "b"}:
+            self.inline.append("**")
+        elif tag in {"em", "i"}:
+            self.inline.append("*")
+        elif tag == "a":
+            attrs = self.links.pop() if self.links else {}
+            if not attrs.get("href"):
+                return
+            href = (attrs.get("href") or "").replace(" ", "%20").replace(")", "%29")
+            title = attrs.get("title")
+            target = f'{href} "{title}"' if title else href
+            self.inline.append(f"]({target})")
+
+    def handle_data(self, data):
+        self.inline.append(_escape_inline(data))
+
+    def close(self):
+        super().close()
+        self._flush_inline()
+        while self.lists:
+            self.handle_endtag("ul")
+
+
+def html_to_markdown(html: str) -> str:
+    """Markdown that renders (through markdown_to_html) to the same sanitized HTML."""
+    writer = _MarkdownWriter()
+    writer.feed(sanitize_html(html))
+    writer.close()
+    return "\n\n".join(writer.blocks)

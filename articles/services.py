@@ -1,0 +1,169 @@
+"""Writes that span models: importing an article with its children, authors and products."""
+
+from pathlib import Path
+
+from django.db import transaction
+
+from products.models import Product
+
+from .content import ArticleData, ContentError, key_line, load_image, load_toml, parse_article, read_text, check_alt
+from .images import store_image
+from .models import FAQ, Article, Author, ProductCard, Section, Takeaway
+from .richtext import markdown_to_html
+
+
+def article_import(*, path) -> Article:
+    """Create or update (by slug) the article in `path`, atomically. Raises ContentError."""
+    data = parse_article(
+        path,
+        product_slugs=set(Product.objects.values_list("slug", flat=True)),
+        author_slugs=set(Author.objects.values_list("slug", flat=True)),
+    )
+    callout_slugs = {s.callout["article"] for s in data.sections if s.callout and "article" in s.callout}
+    known = dict(Article.objects.filter(slug__in=callout_slugs).values_list("slug", "pk"))
+    for section in data.sections:
+        target = (section.callout or {}).get("article")
+        if target and target not in known and target != data.meta["slug"]:
+            raise ContentError(path, section.line, f"guide callout points at unknown article '{target}'.")
+    with transaction.atomic():
+        return _write_article(data)
+
+
+def _write_article(data: ArticleData) -> Article:
+    meta = data.meta
+    article = Article.objects.filter(slug=meta["slug"]).first() or Article(slug=meta["slug"])
+    article.title = meta["title"]
+    article.author = Author.objects.get(slug=meta["author"])
+    article.status = meta["status"]
+    article.published_at = meta.get("published_at")
+    article.excerpt = meta.get("excerpt", "")
+    article.seo_title = meta.get("seo_title", "")
+    article.meta_description = meta.get("meta_description", "")
+    article.intro_html = data.intro_html
+    if data.hero:
+        article.hero_image = store_image(data.hero.data, "articles/hero")
+        article.hero_alt = data.hero.alt
+    else:
+        article.hero_image, article.hero_alt = "", ""
+    article.save()
+
+    # Children are replaced wholesale: the file is the whole truth about them.
+    article.takeaways.all().delete()
+    article.faqs.all().delete()
+    article.product_cards.all().delete()
+    article.sections.all().delete()
+    Takeaway.objects.bulk_create(
+        Takeaway(article=article, text=text, sort_order=i) for i, text in enumerate(data.takeaways, start=1)
+    )
+    for i, (question, answer_html) in enumerate(data.faqs, start=1):
+        FAQ(article=article, question=question, answer_html=answer_html, sort_order=i).save()
+    products = Product.objects.in_bulk(
+        [slug for s in data.sections for slug, _ in s.products], field_name="slug"
+    )
+    card_order = 0
+    for i, parsed in enumerate(data.sections, start=1):
+        section = Section(
+            article=article,
+            sort_order=i,
+            heading=parsed.heading,
+            level=parsed.level,
+            body_html=parsed.body_html,
+            show_faq_after=parsed.show_faq_after,
+        )
+        if parsed.figure:
+            section.figure_image = store_image(parsed.figure.data, "articles/figures")
+            section.figure_alt = parsed.figure.alt
+            section.figure_caption = parsed.figure.caption
+        if parsed.callout:
+            section.callout_lead = parsed.callout["lead"]
+            section.callout_link_text = parsed.callout["text"]
+            section.callout_url = parsed.callout.get("url", "")
+            if "article" in parsed.callout:
+                section.callout_article = Article.objects.get(slug=parsed.callout["article"])
+        section.save()
+        for slug, _line in parsed.products:
+            card_order += 1
+            ProductCard.objects.create(article=article, section=section, product=products[slug], sort_order=card_order)
+    article.refresh_reading_time()
+    return article
+
+
+AUTHOR_KEYS = {"slug", "name", "is_organization", "bio", "avatar", "avatar_alt"}
+PRODUCT_KEYS = {
+    "slug", "name", "line", "gender", "category", "colorway", "description", "image", "image_alt",
+    "price", "rating_average", "rating_count", "shop_url", "is_recommended", "is_active",
+}
+PRODUCT_REQUIRED = {"slug", "name", "line", "gender", "category", "description", "shop_url"}
+
+
+def _records(path, key: str, allowed: set, required: set):
+    path = Path(path)
+    text = read_text(path)
+    records = load_toml(path, text).get(key)
+    if not isinstance(records, list) or not records:
+        raise ContentError(path, 1, f"expected one or more [[{key}]] tables.")
+    starts = [n for n, line in enumerate(text.splitlines()) if line.strip() == f"[[{key}]]"]
+    for index, record in enumerate(records):
+        line = starts[index] + 1 if index < len(starts) else 1
+        unknown = sorted(set(record) - allowed)
+        if unknown:
+            raise ContentError(path, key_line(text, unknown[0], start=line - 1), f"unknown key '{unknown[0]}'.")
+        missing = sorted(required - set(record))
+        if missing:
+            raise ContentError(path, line, f"[[{key}]] entry lacks '{missing[0]}'.")
+        yield line, record, text
+
+
+def authors_import(*, path) -> list[Author]:
+    """Create or update authors from a TOML file of [[authors]] tables, atomically."""
+    path = Path(path)
+    parsed = []
+    for line, record, text in _records(path, "authors", AUTHOR_KEYS, {"slug", "name"}):
+        avatar = None
+        if record.get("avatar"):
+            alt_line = key_line(text, "avatar", start=line - 1)
+            check_alt(path, alt_line, record.get("avatar_alt", ""), f"avatar of {record['slug']}")
+            avatar = load_image(path, record["avatar"], record["avatar_alt"], alt_line, path.parent)
+        parsed.append((record, avatar))
+    with transaction.atomic():
+        authors = []
+        for record, avatar in parsed:
+            author = Author.objects.filter(slug=record["slug"]).first() or Author(slug=record["slug"])
+            author.name = record["name"]
+            author.is_organization = bool(record.get("is_organization", False))
+            author.bio_html = markdown_to_html(record.get("bio", ""))
+            author.avatar = store_image(avatar, "authors") if avatar else ""
+            author.avatar_alt = record.get("avatar_alt", "") if avatar else ""
+            author.save()
+            authors.append(author)
+    return authors
+
+
+def products_import(*, path) -> list[Product]:
+    """Create or update products from a TOML file of [[products]] tables, atomically."""
+    from django.core.exceptions import ValidationError
+
+    path = Path(path)
+    parsed = []
+    for line, record, text in _records(path, "products", PRODUCT_KEYS, PRODUCT_REQUIRED):
+        image = None
+        if record.get("image"):
+            image_line = key_line(text, "image", start=line - 1)
+            check_alt(path, image_line, record.get("image_alt", ""), f"image of {record['slug']}")
+            image = load_image(path, record["image"], record["image_alt"], image_line, path.parent)
+        product = Product.objects.filter(slug=record["slug"]).first() or Product(slug=record["slug"])
+        for key in PRODUCT_KEYS - {"image", "slug"}:
+            if key in record:
+                setattr(product, key, record[key])
+        try:
+            product.full_clean(exclude=["image"], validate_unique=False)
+        except ValidationError as exc:
+            field, messages = next(iter(exc.message_dict.items()))
+            raise ContentError(path, key_line(text, field, start=line - 1), f"{field}: {' '.join(messages)}")
+        parsed.append((product, image))
+    with transaction.atomic():
+        for product, image in parsed:
+            if image:
+                product.image = store_image(image, "products")
+            product.save()
+    return [product for product, _ in parsed]

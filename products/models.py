@@ -1,0 +1,90 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+from articles.images import validate_image_file
+
+
+class ProductQuerySet(models.QuerySet):
+    def active(self):
+        """Products shoppers can see and buy."""
+        return self.filter(is_active=True)
+
+    def recommended(self):
+        return self.active().filter(is_recommended=True)
+
+
+class Product(models.Model):
+    class Gender(models.TextChoices):
+        WOMEN = "women", "Women"
+        MEN = "men", "Men"
+        UNISEX = "unisex", "Unisex"
+
+    class Category(models.TextChoices):
+        SNEAKERS = "sneakers", "Sneakers"
+        SANDALS = "sandals", "Sandals & slides"
+        BOOTS = "boots", "Boots"
+        CASUAL = "casual", "Casual shoes"
+        TRAIL = "trail", "Trail shoes"
+
+    name = models.CharField(max_length=200, help_text="e.g. “ATOM Men’s Athletic Sneaker”.")
+    slug = models.SlugField(max_length=200, unique=True)
+    line = models.CharField("product line", max_length=60, help_text="e.g. MOMENT, ATOM, QUANTUM 2.0.")
+    gender = models.CharField(max_length=10, choices=Gender)
+    category = models.CharField(max_length=20, choices=Category)
+    colorway = models.CharField(max_length=120, blank=True, help_text="e.g. Jet Black-White-Fire Red.")
+    description = models.TextField("marketing copy")
+    image = models.ImageField(
+        upload_to="products/",
+        blank=True,
+        validators=[validate_image_file],
+        width_field="image_width",
+        height_field="image_height",
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField("image alt text", max_length=250, blank=True)
+    price = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    rating_average = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(5)],
+        help_text="Average of approved ratings, 0 to 5.",
+    )
+    rating_count = models.PositiveIntegerField(default=0)
+    shop_url = models.URLField("shop address", max_length=500)
+    is_recommended = models.BooleanField(
+        "recommended", default=False, help_text="Show on the home page and with the “Recommended Product” badge."
+    )
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Untick to hide the product and its cards everywhere."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "colorway"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating_average__gte=0, rating_average__lte=5),
+                name="product_rating_average_0_to_5",
+            )
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return f"{self.name} in {self.colorway}" if self.colorway else self.name
+
+    def get_absolute_url(self):
+        return reverse("products:index") + f"#{self.slug}"
+
+    @property
+    def star_class(self):
+        """CSS class for the star bar: the average rounded to the nearest half star (stars-45 = 4.5)."""
+        return f"stars-{round(float(self.rating_average) * 2) * 5:02d}"

@@ -1,0 +1,169 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import make_article
+
+SEED_URL = "/blog/can-foot-pain-cause-knee-pain/"
+SEED_HEADINGS = [
+    "The Anatomy of the Foot and Its Impact on the Knee",
+    "Symptoms of Knee Pain",
+    "Common Causes of Knee Pain",
+    "Common Foot Conditions That Impact the Knee",
+    "The Knee’s Response to Foot Pain",
+    "Diagnosis and Treatment",
+    "Diagnostic Tests",
+    "Treatment Options",
+    "Preventive Measures to Protect Your Knees",
+    "Alleviate Foot and Knee Pain with KURU",
+]
+SEED_FAQS = [
+    "What can cause knee pain without injury?",
+    "Can flat feet cause knee pain?",
+    "Can weight play a role in foot and knee pain?",
+    "Can wearing high heels cause knee pain?",
+    "How do I know if my knee pain is serious?",
+    "How often should I replace my shoes to prevent foot and knee pain?",
+    "Are there specific exercises to strengthen the feet?",
+    "Can physical therapy help in alleviating knee pain caused by foot problems?",
+]
+SEED_PRODUCTS = [
+    ("MOMENT Women&#x27;s Recovery Slide", "(155) Ratings"),
+    ("ATOM Men&#x27;s Athletic Sneaker in Jet Black-White-Fire Red", "(1,379) Ratings"),
+    ("QUANTUM 2.0 Women&#x27;s Sneaker in Pewter-Night Sky", "(761) Ratings"),
+]
+
+
+def test_seed_article_page_has_every_part_in_order(client, demo):
+    response = client.get(SEED_URL)
+    assert response.status_code == 200
+    assert "articles/article_detail.html" in [t.name for t in response.templates]
+    html = response.content.decode()
+    assert html.count("<h1") == 1
+    assert "Can Foot Pain Cause Knee Pain? Here’s How To Protect Yourself</h1>" in html
+    assert "By: KURU Footwear" in html and 'alt="KURU Footwear logo"' in html
+    assert "11 min read" in html
+    assert "February 6, 2024" in html
+    # The seed's order: takeaways, intro, sections with cards, FAQ, last section, CTAs, About Us, signup.
+    order = [
+        "Key Takeaways",
+        "Everything in our bodies is connected.",
+        SEED_HEADINGS[0],
+        'alt="Diagram showcasing the anatomy of the foot and its relationship to knee biomechanics."',
+        SEED_PRODUCTS[0][1],
+        SEED_HEADINGS[1],
+        SEED_HEADINGS[2],
+        SEED_PRODUCTS[1][1],
+        SEED_HEADINGS[3],
+        SEED_HEADINGS[4],
+        "comprehensive guide to plantar fasciitis pain relief</a>",
+        SEED_HEADINGS[5],
+        SEED_HEADINGS[6],
+        SEED_HEADINGS[7],
+        SEED_PRODUCTS[2][1],
+        SEED_HEADINGS[8],
+        SEED_FAQS[0],
+        SEED_FAQS[7],
+        SEED_HEADINGS[9],
+        "Shop women's shoes from KURU!",
+        "Shop men's shoes from KURU!",
+        "About Us",
+        "pr@kurufootwear.com",
+        "Sign up for our newsletter",
+    ]
+    positions = [html.find(marker) for marker in order]
+    assert -1 not in positions, [m for m, p in zip(order, positions) if p == -1]
+    assert positions == sorted(positions)
+
+
+def test_seed_article_shows_every_heading_faq_and_product(client, demo):
+    html = client.get(SEED_URL).content.decode()
+    for heading in SEED_HEADINGS:
+        assert re.search(rf"<h[23]>{re.escape(heading)}</h[23]>", html), heading
+    assert '<h3>Diagnostic Tests</h3>' in html and "<h2>Diagnosis and Treatment</h2>" in html
+    for question in SEED_FAQS:
+        assert f"<summary><span>{question}</span></summary>" in html.replace("&#x27;", "'")
+    assert html.count("<details") == 8
+    for name, count in SEED_PRODUCTS:
+        assert name in html
+        assert count in html
+    assert html.count("Icon depicting KURU Footwear Recommended Product.") == 3
+    assert html.count('role="img" aria-label="Rated ') == 3
+    assert html.count("<li>") >= 4 + 5 + 6 + 7 + 4 + 5 + 7
+
+
+def test_drafts_and_future_articles_are_404(client, db):
+    draft = make_article(status=Article.Status.DRAFT)
+    future = make_article(published_at=timezone.now() + timedelta(minutes=5))
+    live = make_article()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(future.get_absolute_url()).status_code == 404
+    assert client.get(live.get_absolute_url()).status_code == 200
+    listing = client.get(reverse("articles:index")).content.decode()
+    assert live.title in listing and draft.title not in listing and future.title not in listing
+
+
+def _page_queries(client, django_assert_num_queries, article):
+    with django_assert_num_queries(4) as captured:
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    return captured
+
+
+def test_article_page_query_count_is_constant(client, db, django_assert_num_queries):
+    small = make_article(sections=3, faqs=3, takeaways=3, cards=3)
+    large = make_article(sections=9, faqs=9, takeaways=9, cards=9)
+    _page_queries(client, django_assert_num_queries, small)
+    _page_queries(client, django_assert_num_queries, large)
+    html = client.get(large.get_absolute_url()).content.decode()
+    assert html.count("product-card__name") == 9 and html.count("<details") == 9
+
+
+def test_seed_article_page_takes_four_queries(client, demo, django_assert_num_queries):
+    _page_queries(client, django_assert_num_queries, demo)
+
+
+def test_inactive_product_card_disappears_without_breaking_page(client, demo):
+    from products.models import Product
+
+    Product.objects.filter(slug="moment-womens-recovery-slide").update(is_active=False)
+    html = client.get(SEED_URL).content.decode()
+    assert "(155) Ratings" not in html
+    assert "(1,379) Ratings" in html
+
+
+def test_callout_to_unpublished_article_is_hidden(client, db):
+    target = make_article(status=Article.Status.DRAFT)
+    article = make_article(sections=1)
+    section = article.sections.get()
+    section.callout_lead, section.callout_link_text, section.callout_article = "Read our", "guide", target
+    section.save()
+    assert "guide</a>" not in client.get(article.get_absolute_url()).content.decode()
+    target.status = Article.Status.PUBLISHED
+    target.published_at = timezone.now() - timedelta(minutes=1)
+    target.save()
+    assert f'<a href="{target.get_absolute_url()}">guide</a>' in client.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/blog/", "/shop/", "/shop/women/", "/shop/men/", "/newsletter/"])
+def test_public_pages_render(client, demo, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count("<h1") == 1
+
+
+def test_home_lists_latest_articles_and_recommended_products(client, demo):
+    html = client.get("/").content.decode()
+    assert "Can Foot Pain Cause Knee Pain?" in html
+    assert "(1,379) Ratings" in html and "(761) Ratings" in html
+
+
+def test_shop_filters_by_gender(client, demo):
+    women = client.get("/shop/women/").content.decode()
+    men = client.get("/shop/men/").content.decode()
+    assert "QUANTUM 2.0" in women and "ATOM" not in women
+    assert "ATOM" in men and "MOMENT" not in men

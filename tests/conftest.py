@@ -1,0 +1,18 @@
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    """Fast hashing and a throw-away media folder for every test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def demo(db):
+    """The seed article, its author and its three products, loaded from content/."""
+    call_command("load_demo", verbosity=0, stdout=open("/dev/null", "w"))
+    from articles.models import Article
+
+    return Article.objects.get(slug="can-foot-pain-cause-knee-pain")

@@ -1,0 +1,79 @@
+"""make_* helpers: real rows with sensible defaults, overridden by keyword."""
+
+import io
+import itertools
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image
+
+from articles.models import FAQ, Article, Author, ProductCard, Section, Takeaway
+from products.models import Product
+
+_counter = itertools.count(1)
+
+
+def image_bytes(width=64, height=48, fmt="JPEG", color=(200, 120, 80)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def image_file(name="picture.jpg", **kwargs) -> ContentFile:
+    return ContentFile(image_bytes(**kwargs), name=name)
+
+
+def make_author(**kwargs) -> Author:
+    n = next(_counter)
+    defaults = {"name": f"Author {n}", "slug": f"author-{n}", "bio_html": "<p>Writes about feet.</p>"}
+    defaults.update(kwargs)
+    return Author.objects.create(**defaults)
+
+
+def make_product(**kwargs) -> Product:
+    n = next(_counter)
+    defaults = {
+        "name": f"TEST Women's Sneaker {n}",
+        "slug": f"test-sneaker-{n}",
+        "line": "TEST",
+        "gender": Product.Gender.WOMEN,
+        "category": Product.Category.SNEAKERS,
+        "colorway": "Pewter",
+        "description": "A supportive sneaker.",
+        "rating_average": "4.50",
+        "rating_count": 1234,
+        "shop_url": f"https://shop.example.com/p/{n}",
+        "is_recommended": True,
+    }
+    defaults.update(kwargs)
+    return Product.objects.create(**defaults)
+
+
+def make_article(*, sections=0, faqs=0, takeaways=0, cards=0, **kwargs) -> Article:
+    """An article; published an hour ago unless status/published_at say otherwise."""
+    n = next(_counter)
+    defaults = {
+        "title": f"Article {n}",
+        "slug": f"article-{n}",
+        "status": Article.Status.PUBLISHED,
+        "published_at": timezone.now() - timedelta(hours=1),
+        "intro_html": "<p>Intro.</p>",
+    }
+    defaults.update(kwargs)
+    if "author" not in defaults:
+        defaults["author"] = make_author()
+    article = Article.objects.create(**defaults)
+    for i in range(1, takeaways + 1):
+        Takeaway.objects.create(article=article, text=f"Takeaway {i}", sort_order=i)
+    made_sections = [
+        Section.objects.create(article=article, heading=f"Heading {i}", body_html=f"<p>Body {i}.</p>", sort_order=i)
+        for i in range(1, sections + 1)
+    ]
+    for i in range(1, cards + 1):
+        section = made_sections[(i - 1) % len(made_sections)]
+        ProductCard.objects.create(article=article, section=section, product=make_product(), sort_order=i)
+    for i in range(1, faqs + 1):
+        FAQ.objects.create(article=article, question=f"Question {i}?", answer_html=f"<p>Answer {i}.</p>", sort_order=i)
+    article.refresh_reading_time()
+    return article
