@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 
 from .models import FAQ, Article, Author, ProductCard, Section, Takeaway
@@ -21,6 +22,8 @@ class SectionInline(admin.StackedInline):
     model = Section
     extra = 0
     fk_name = "article"
+    # Staff paste bare domains; assume https (Django 6's default) rather than http.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     autocomplete_fields = ["callout_article"]
     fieldsets = [
         (None, {"fields": [("sort_order", "level"), "heading", "body_html"]}),

@@ -68,7 +68,8 @@ class _TextExtractor(HTMLParser):
 # Characters Markdown would read as syntax inside running text.
 _INLINE_ESCAPES = re.compile(r"([\\`*_\[\]<])")
 # Text at the start of a line that Markdown would read as a block.
-_BLOCK_START = re.compile(r"^(\s*)(#|>|[-+*](?=\s)|\d+(?=[.)]\s))")
+_BLOCK_START = re.compile(r"^(\s*)(#|>|[-+*](?=\s))")
+_ORDERED_START = re.compile(r"^(\s*\d+)([.)])(?=\s)")
 
 
 def _escape_inline(text: str) -> str:
@@ -93,6 +94,7 @@ class _MarkdownWriter(HTMLParser):
         if not text:
             return
         text = _BLOCK_START.sub(r"\1\\\2", text)
+        text = _ORDERED_START.sub(r"\1\\\2", text)
         if self.lists:
             current = self.lists[-1]
             indent = "    " * (len(self.lists) - 1)

@@ -146,8 +146,6 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # 265 is the rate Medium popularised; docs/content-format.md shows the seed gives 11.
 READING_WORDS_PER_MINUTE = int(os.environ.get("READING_WORDS_PER_MINUTE", "265"))
 
-# The public address of the site, used where a link must be absolute.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Security: secure defaults whenever debug is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -17,9 +17,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+
+
+def media(request, path):
+    """Uploaded images, read from MEDIA_ROOT as it is now (tests move it)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.SERVE_MEDIA:
-    # Uploaded images. A production site behind a web server serves MEDIA_ROOT
-    # itself and sets DJANGO_SERVE_MEDIA=0; see README.md.
-    urlpatterns.append(
-        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    # A production site behind a web server serves MEDIA_ROOT itself and sets
+    # DJANGO_SERVE_MEDIA=0; see README.md.
+    urlpatterns.append(re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", media))

@@ -1,0 +1,54 @@
+"""The seed article in a real Chromium, as a reader on a phone and on a desktop sees it."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SEED_PATH = "/blog/can-foot-pain-cause-knee-pain/"
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_reader_sees_title_card_and_opens_an_faq(browser, live_demo, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(live_demo.url + SEED_PATH)
+
+    title = page.locator("h1")
+    assert title.inner_text() == "Can Foot Pain Cause Knee Pain? Here’s How To Protect Yourself"
+    assert title.is_visible()
+
+    card = page.locator(".product-card").filter(has_text="ATOM Men's Athletic Sneaker")
+    card.scroll_into_view_if_needed()
+    assert card.is_visible()
+    assert "(1,379) Ratings" in card.inner_text()
+    image = card.locator("img.product-card__image")
+    loaded_width = image.evaluate(
+        "img => img.complete && img.naturalWidth ? img.naturalWidth"
+        " : new Promise(done => img.addEventListener('load', () => done(img.naturalWidth)))"
+    )
+    assert loaded_width == 1200
+
+    answer = page.get_by_text("Podiatrists recommend replacing footwear every 300–500 miles")
+    assert not answer.is_visible()
+    page.get_by_text("How often should I replace my shoes to prevent foot and knee pain?").click()
+    assert answer.is_visible()
+
+    # Nothing sideways-scrolls on a phone, and no request leaves the site.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert requests and all(url.startswith(live_demo.url) for url in requests)
+    page.close()
+
+
+def test_keyboard_user_can_skip_to_content_and_open_faq(browser, live_demo):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_demo.url + SEED_PATH)
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.is_visible()
+    summary = page.locator("summary").first
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("details").first.get_attribute("open") is not None
+    page.close()

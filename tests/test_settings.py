@@ -1,0 +1,71 @@
+"""Production settings come from the environment and refuse unsafe values."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "a-real-production-secret-" + "x7Qp" * 12,
+    "DJANGO_ALLOWED_HOSTS": "blog.example.com",
+}
+
+
+def run_django(code, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=settings.BASE_DIR,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "kuru_site.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_debug_off_refuses_missing_secret_key():
+    result = run_django("", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="blog.example.com")
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_debug_off_refuses_development_secret_key():
+    result = run_django(
+        "", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="x", DJANGO_SECRET_KEY=settings.DEV_SECRET_KEY
+    )
+    assert result.returncode != 0 and "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_debug_off_refuses_empty_allowed_hosts():
+    result = run_django("", DJANGO_DEBUG="0", DJANGO_SECRET_KEY=PRODUCTION_ENV["DJANGO_SECRET_KEY"])
+    assert result.returncode != 0 and "DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+def test_unset_debug_means_production():
+    result = run_django("from django.conf import settings; print(settings.DEBUG)", **{
+        k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_DEBUG"
+    })
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_production_settings_pass_check_deploy():
+    result = run_django(
+        "from django.core.management import call_command; "
+        "call_command('check', deploy=True, fail_level='WARNING')",
+        **PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_database_url_selects_postgres():
+    result = run_django(
+        "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])",
+        DATABASE_URL="postgres://kuru:secret@127.0.0.1:5432/kuru",
+        **PRODUCTION_ENV,
+    )
+    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
