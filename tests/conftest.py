@@ -16,3 +16,9 @@ def demo(db):
     from articles.models import Article
 
     return Article.objects.get(slug="can-foot-pain-cause-knee-pain")
+
+
+def pytest_report_header(config):
+    from django.db import connection
+
+    return f"database: {connection.vendor} ({connection.settings_dict['NAME']})"

@@ -69,3 +69,10 @@ def test_database_url_selects_postgres():
         **PRODUCTION_ENV,
     )
     assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
+
+
+def test_tests_run_on_the_database_named_by_database_url(db):
+    from django.db import connection
+
+    expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    assert connection.vendor == expected
