@@ -332,3 +332,14 @@ class FAQ(models.Model):
     def save(self, *args, **kwargs):
         self.answer_html = sanitize_html(self.answer_html)
         super().save(*args, **kwargs)
+
+
+def next_scheduled_time():
+    """POSIX time at which the next scheduled article goes live, or None."""
+    upcoming = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return upcoming.timestamp() if upcoming else None

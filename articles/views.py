@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.views.generic import DetailView, ListView, TemplateView
 
+from kuru_site.pagecache import PublicPageMixin
 from products.models import Product
 
 from .models import Article
@@ -13,7 +14,7 @@ class PublishedArticleMixin:
         return Article.objects.published().select_related("author")
 
 
-class HomeView(TemplateView):
+class HomeView(PublicPageMixin, TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
@@ -24,13 +25,13 @@ class HomeView(TemplateView):
         )
 
 
-class ArticleListView(PublishedArticleMixin, ListView):
+class ArticleListView(PublicPageMixin, PublishedArticleMixin, ListView):
     paginate_by = 12
     context_object_name = "articles"
     paginator_class = Paginator
 
 
-class ArticleDetailView(PublishedArticleMixin, DetailView):
+class ArticleDetailView(PublicPageMixin, PublishedArticleMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):

@@ -3,4 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "newsletter"
-urlpatterns = [path("", views.signup, name="signup")]
+urlpatterns = [
+    path("", views.signup, name="signup"),
+    path("token/", views.token, name="token"),
+]

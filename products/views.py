@@ -1,9 +1,11 @@
 from django.views.generic import ListView
 
+from kuru_site.pagecache import PublicPageMixin
+
 from .models import Product
 
 
-class ShopView(ListView):
+class ShopView(PublicPageMixin, ListView):
     """Active products, optionally for one gender (unisex products show in both)."""
 
     template_name = "products/product_list.html"

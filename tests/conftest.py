@@ -4,9 +4,24 @@ from django.core.management import call_command
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    """Fast hashing and a throw-away media folder for every test."""
+    """Fast hashing, a throw-away media folder and an empty cache for every test.
+
+    The page cache is off unless a test asks for it with the `page_cache`
+    fixture: view tests check rendering, tests/test_pagecache.py checks caching.
+    """
+    from django.core.cache import cache
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PAGE_CACHE_ENABLED = False
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE_ENABLED = True
 
 
 @pytest.fixture

@@ -130,7 +130,9 @@ def test_seed_article_page_takes_four_queries(client, demo, django_assert_num_qu
 def test_inactive_product_card_disappears_without_breaking_page(client, demo):
     from products.models import Product
 
-    Product.objects.filter(slug="moment-womens-recovery-slide").update(is_active=False)
+    product = Product.objects.get(slug="moment-womens-recovery-slide")
+    product.is_active = False
+    product.save()
     html = client.get(SEED_URL).content.decode()
     assert "(155) Ratings" not in html
     assert "(1,379) Ratings" in html

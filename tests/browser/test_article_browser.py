@@ -52,3 +52,30 @@ def test_keyboard_user_can_skip_to_content_and_open_faq(browser, live_demo):
     page.keyboard.press("Enter")
     assert page.locator("details").first.get_attribute("open") is not None
     page.close()
+
+
+def test_signup_works_on_a_cached_page_for_two_visitors(browser, live_demo):
+    """Visitor A warms the cache; visitor B gets A's cached bytes and can still subscribe."""
+    first = browser.new_context()
+    page_a = first.new_page()
+    page_a.goto(live_demo.url + SEED_PATH)
+    second = browser.new_context()
+    page_b = second.new_page()
+    response = page_b.goto(live_demo.url + SEED_PATH)
+    assert response.headers["x-page-cache"] == "hit"
+    assert page_b.locator('#newsletter input[name="csrfmiddlewaretoken"]').get_attribute("value") == ""
+
+    page_b.fill("#newsletter input[name=email]", "visitor.b@example.com")
+    page_b.click("#newsletter input[type=submit]")
+    page_b.wait_for_url("**?subscribed=1#newsletter")
+    assert page_b.locator(".signup__done").inner_text() == "You’re Subscribed"
+
+    cookies_a = {c["name"]: c["value"] for c in first.cookies()}
+    cookies_b = {c["name"]: c["value"] for c in second.cookies()}
+    assert cookies_b["csrftoken"] and cookies_a.get("csrftoken") != cookies_b["csrftoken"]
+    first.close()
+    second.close()
+
+    from newsletter.models import Subscriber
+
+    assert Subscriber.objects.filter(email="visitor.b@example.com").count() == 1

@@ -1,0 +1,124 @@
+"""
+The public page cache: anonymous GETs of opted-in pages, never stale.
+
+Every cached page is stored under the current *content generation*, a token
+kept in the cache itself. Saving or deleting any content model replaces the
+token once the transaction commits, so the next request misses and renders
+afresh: invalidation is exact, not a time-out. Scheduled articles need no
+save: the generation also records the next time a scheduled article goes
+live, and a request after that moment starts a new generation.
+
+With several server processes, CACHE_URL must name a shared cache (db:// or
+redis://); the default locmem:// is right for one process only.
+"""
+
+import hashlib
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
+
+GENERATION_KEY = "pagecache:generation"
+ENTRY_TIMEOUT = 60 * 60  # a bound on memory, not on staleness
+ALLOWED_QUERY_KEYS = {"page"}
+_next_change_sources = []
+
+
+def register_next_change(source):
+    """`source()` returns the POSIX time of the next change no save announces (or None)."""
+    _next_change_sources.append(source)
+    return source
+
+
+def _new_generation():
+    times = [t for t in (source() for source in _next_change_sources) if t is not None]
+    record = (uuid.uuid4().hex[:16], min(times) if times else None)
+    cache.set(GENERATION_KEY, record, None)
+    return record
+
+
+def bump_generation(**kwargs):
+    """Invalidate every cached page once the current transaction commits. Usable as a signal receiver."""
+    transaction.on_commit(_new_generation)
+
+
+def current_generation() -> str:
+    record = cache.get(GENERATION_KEY)
+    if record is None or (record[1] is not None and time.time() >= record[1]):
+        record = _new_generation()
+    return record[0]
+
+
+def mark_cacheable(response):
+    """Views call this on responses that are the same for every anonymous reader."""
+    response.page_cacheable = True
+    return response
+
+
+class PublicPageMixin:
+    """For class-based views whose pages are the same for every anonymous reader."""
+
+    def dispatch(self, request, *args, **kwargs):
+        return mark_cacheable(super().dispatch(request, *args, **kwargs))
+
+
+def _bypass(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return True
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+        return True  # maybe logged in, or a message waiting: this visitor's own page
+    return not set(request.GET).issubset(ALLOWED_QUERY_KEYS)
+
+
+def _public_headers(response, etag):
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=0, s_maxage=settings.PAGE_CACHE_SHARED_MAX_AGE)
+    return response
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PAGE_CACHE_ENABLED or _bypass(request):
+            response = self.get_response(request)
+            if getattr(response, "page_cacheable", False):
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        key = f"pagecache:{current_generation()}:{request.get_host()}:{request.get_full_path()}"
+        entry = cache.get(key)
+        if entry is not None:
+            status, content_type, content, etag = entry
+            if etag in request.headers.get("If-None-Match", ""):
+                response = HttpResponseNotModified()
+            else:
+                response = HttpResponse(content, status=status, content_type=content_type)
+            response["X-Page-Cache"] = "hit"
+            return _public_headers(response, etag)
+
+        response = self.get_response(request)
+        storable = (
+            getattr(response, "page_cacheable", False)
+            and response.status_code == 200
+            and not response.cookies
+            and not response.streaming
+            and "Cookie" not in response.get("Vary", "")
+        )
+        if not storable:
+            return response
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        etag = '"' + hashlib.md5(response.content, usedforsecurity=False).hexdigest() + '"'
+        cache.set(key, (response.status_code, response["Content-Type"], response.content, etag), ENTRY_TIMEOUT)
+        response["X-Page-Cache"] = "miss"
+        if etag in request.headers.get("If-None-Match", ""):
+            not_modified = HttpResponseNotModified()
+            not_modified["X-Page-Cache"] = "miss"
+            return _public_headers(not_modified, etag)
+        return _public_headers(response, etag)
