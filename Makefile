@@ -7,8 +7,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test venv setup demo check clean
+.PHONY: run test venv demo check bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +34,12 @@ test: venv
 check: venv
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-only-$$(date +%s)-not-a-real-key-0123456789abcdefghij \
 	  DJANGO_ALLOWED_HOSTS=example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+# Load benchmark (not part of make test): gunicorn + wrk on 127.0.0.1; see bench/run.py.
+bench: venv
+	@command -v wrk >/dev/null && command -v redis-server >/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk redis-server >/dev/null; }
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,247 @@
+"""
+`make bench`: the site under load, the way production runs it, against its physical limit.
+
+Starts gunicorn (DJANGO_DEBUG off, collected static files, a migrated database
+with the demo and bulk content, a shared Redis cache when redis-server is
+installed, else the database cache), a minimal WSGI app that serves the
+article's exact bytes under the same gunicorn settings (the baseline), and
+drives both with wrk on 127.0.0.1 in alternating rounds. Prints medians and
+each figure as a ratio to the baseline. Everything it starts is stopped by
+process id at the end. Bounded: ROUNDS x targets x DURATION seconds of load.
+
+Environment: BENCH_ROUNDS (3), BENCH_DURATION (4 s), BENCH_CONNECTIONS (8),
+BENCH_WORKERS (2), BENCH_BULK_SMALL (100), BENCH_BULK_LARGE (10000),
+DATABASE_URL (default: a fresh SQLite file).
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+DURATION = int(os.environ.get("BENCH_DURATION", "4"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+BULK_SMALL = int(os.environ.get("BENCH_BULK_SMALL", "100"))
+BULK_LARGE = int(os.environ.get("BENCH_BULK_LARGE", "10000"))
+ARTICLE = "/blog/can-foot-pain-cause-knee-pain/"
+UNCACHED = "?bench=uncached"  # any unknown query parameter bypasses the page cache
+
+processes: list[subprocess.Popen] = []
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(cmd, env, log):
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    processes.append(proc)
+    return proc
+
+
+def stop_all():
+    for proc in reversed(processes):
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in processes:
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def wait_http(url, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read()
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer within {timeout} s")
+
+
+def manage(env, *args):
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url, script=None, extra_env=None):
+    cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "--timeout", "5s"]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run(
+        cmd + [url], capture_output=True, text=True, check=True, env={**os.environ, **(extra_env or {})}
+    ).stdout
+    latency = {p: float(v) * UNITS[u] for p, v, u in re.findall(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "p50": latency.get("50"),
+        "p90": latency.get("90"),
+        "p99": latency.get("99"),
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": sum(map(int, errors.groups())) if errors else 0,
+    }
+
+
+def csrf_pair(base):
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    token = json.loads(opener.open(base + "/newsletter/token/").read())["token"]
+    cookie = next(c.value for c in jar if c.name == "csrftoken")
+    return token, cookie
+
+
+def rss_mb(pid) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def workers_of(master_pid):
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def run_rounds(targets, base, baseline_url):
+    """Alternate every target in each round (A B A B) and keep per-target samples."""
+    samples = {name: [] for name in ["baseline", *targets]}
+    for round_number in range(1, ROUNDS + 1):
+        for name in ["baseline", *targets]:
+            if name == "baseline":
+                samples[name].append(wrk(baseline_url))
+                continue
+            path, script, extra = targets[name]
+            samples[name].append(wrk(base + path, script, extra))
+        print(f"  round {round_number}/{ROUNDS} done", flush=True)
+    return samples
+
+
+def median(samples, key):
+    values = [s[key] for s in samples if s[key] is not None]
+    return statistics.median(values) if values else float("nan")
+
+
+def main():
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk (make bench does this).")
+    work = Path(tempfile.mkdtemp(prefix="kuru-bench-"))
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_STATIC_ROOT": str(work / "static"),
+        "DJANGO_MEDIA_ROOT": str(work / "media"),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{work / 'bench.sqlite3'}"),
+    }
+    log = open(work / "servers.log", "w")
+    try:
+        if shutil.which("redis-server"):
+            redis_port = free_port()
+            start(
+                ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
+                env,
+                log,
+            )
+            env["CACHE_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+        else:
+            env["CACHE_URL"] = "db://kuru_cache"
+        print(f"Preparing {work} (cache: {env['CACHE_URL'].split(':')[0]}, database: {env['DATABASE_URL'].split(':')[0]})")
+        manage(env, "migrate", "--noinput")
+        manage(env, "createcachetable")
+        manage(env, "collectstatic", "--noinput")
+        manage(env, "load_demo")
+        manage(env, "seed_bulk", "--articles", str(BULK_SMALL), "--products", "500", "--clear")
+
+        port, baseline_port = free_port(), free_port()
+        gunicorn = [PY, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", "sync", "--log-level", "warning"]
+        site = start([*gunicorn, "--bind", f"127.0.0.1:{port}", "kuru_site.wsgi:application"], env, log)
+        base = f"http://127.0.0.1:{port}"
+        article_bytes = wait_http(base + ARTICLE)
+        (work / "article.html").write_bytes(article_bytes)
+        baseline_env = {**env, "BENCH_BASELINE_FILE": str(work / "article.html"), "PYTHONPATH": str(ROOT / "bench")}
+        start([*gunicorn, "--bind", f"127.0.0.1:{baseline_port}", "baseline_wsgi:application"], baseline_env, log)
+        baseline_url = f"http://127.0.0.1:{baseline_port}/"
+        wait_http(baseline_url)
+
+        token, cookie = csrf_pair(base)
+        signup_env = {"BENCH_CSRF_TOKEN": token, "BENCH_CSRF_COOKIE": cookie, "BENCH_TAG": secrets.token_hex(3)}
+        targets = {
+            "article (page cache)": (ARTICLE, None, None),
+            "article (uncached)": (ARTICLE + UNCACHED, None, None),
+            "/blog/ (page cache)": ("/blog/", None, None),
+            f"/blog/ uncached, {BULK_SMALL:,} bulk": ("/blog/" + UNCACHED, None, None),
+            "/ home (page cache)": ("/", None, None),
+            "/shop/ (product list)": ("/shop/", None, None),
+            "signup POST": ("/newsletter/", ROOT / "bench" / "signup.lua", signup_env),
+        }
+        sizes = {name: len(wait_http(base + path)) for name, (path, script, _) in targets.items() if not script}
+        sizes["baseline"] = len(article_bytes)
+        sizes["signup POST"] = 0
+        print(f"Load: {ROUNDS} rounds x {len(targets) + 1} targets x {DURATION} s, {CONNECTIONS} connections, {WORKERS} workers")
+        samples = run_rounds(targets, base, baseline_url)
+
+        print(f"Seeding to {BULK_LARGE:,} bulk articles for the /blog/ scale check…", flush=True)
+        manage(env, "seed_bulk", "--articles", str(BULK_LARGE - BULK_SMALL), "--products", "0")
+        large = run_rounds({f"/blog/ uncached, {BULK_LARGE:,} bulk": ("/blog/" + UNCACHED, None, None)}, base, baseline_url)
+        samples[f"/blog/ uncached, {BULK_LARGE:,} bulk"] = large[f"/blog/ uncached, {BULK_LARGE:,} bulk"]
+        samples["baseline"] += large["baseline"]
+        sizes[f"/blog/ uncached, {BULK_LARGE:,} bulk"] = len(wait_http(base + "/blog/" + UNCACHED))
+
+        total_requests = sum(s["requests"] for name, runs in samples.items() if name != "baseline" for s in runs)
+        worker_rss = [rss_mb(pid) for pid in workers_of(site.pid)]
+
+        base_rps = median(samples["baseline"], "rps")
+        header = f"{'target':34} {'req/s':>9} {'x base':>7} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'bytes':>8} {'non-2xx/3xx':>11}"
+        print()
+        print(header)
+        print("-" * len(header))
+        for name, runs in samples.items():
+            rps = median(runs, "rps")
+            print(
+                f"{name:34} {rps:9.0f} {rps / base_rps:7.2f} {median(runs, 'p50'):8.2f} {median(runs, 'p90'):8.2f} "
+                f"{median(runs, 'p99'):8.2f} {sizes.get(name, 0):8d} {sum(r['non2xx'] + r['socket_errors'] for r in runs):11d}"
+            )
+        small = median(samples[f"/blog/ uncached, {BULK_SMALL:,} bulk"], "p50")
+        big = median(samples[f"/blog/ uncached, {BULK_LARGE:,} bulk"], "p50")
+        print()
+        print(f"/blog/ p50 at {BULK_LARGE:,} vs {BULK_SMALL:,} bulk articles: {big / small:.2f}x (goal: at most 1.5x)")
+        print(
+            f"gunicorn workers after {total_requests:,} requests to the site: "
+            + ", ".join(f"{mb:.0f} MB RSS" for mb in worker_rss)
+            + " (goal: under 120 MB)"
+        )
+        print(f"Medians of {ROUNDS} rounds; compare ratios, not absolute numbers from different runs.")
+    finally:
+        stop_all()
+        log.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
