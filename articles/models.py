@@ -59,6 +59,9 @@ class Author(models.Model):
         return "About Us" if self.is_organization else f"About {self.name}"
 
 
+CALLOUT_TARGET_FIELDS = {"id", "slug", "status", "published_at"}
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles readers can see: published, with a publication time that has passed."""
@@ -71,8 +74,11 @@ class ArticleQuerySet(models.QuerySet):
         page costs four queries however long the article is.
         """
         cards = ProductCard.objects.filter(product__is_active=True).select_related("product")
-        sections = Section.objects.select_related("callout_article").prefetch_related(
-            Prefetch("cards", queryset=cards)
+        sections = (
+            Section.objects.select_related("callout_article")
+            # Of the callout's target, only what its link and visibility need.
+            .defer(*(f"callout_article__{f.name}" for f in Article._meta.concrete_fields if f.name not in CALLOUT_TARGET_FIELDS))
+            .prefetch_related(Prefetch("cards", queryset=cards))
         )
         return self.select_related("author").prefetch_related(Prefetch("sections", queryset=sections))
 

@@ -15,6 +15,7 @@ redis://); the default locmem:// is right for one process only.
 import hashlib
 import time
 import uuid
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,7 +26,35 @@ from django.utils.cache import patch_cache_control
 GENERATION_KEY = "pagecache:generation"
 ENTRY_TIMEOUT = 60 * 60  # a bound on memory, not on staleness
 ALLOWED_QUERY_KEYS = {"page"}
+LOCAL_ENTRIES = 256
 _next_change_sources = []
+# Entries never change under a given generation, so each process keeps the
+# most used ones in memory too: a hit then costs one small read of the
+# generation from the shared cache instead of fetching the whole page.
+_local_entries: OrderedDict = OrderedDict()
+
+
+def _entry(key):
+    entry = _local_entries.get(key)
+    if entry is not None:
+        try:
+            _local_entries.move_to_end(key)
+        except KeyError:  # evicted by another thread meanwhile
+            pass
+        return entry
+    entry = cache.get(key)
+    if entry is not None:
+        _remember(key, entry)
+    return entry
+
+
+def _remember(key, entry):
+    _local_entries[key] = entry
+    while len(_local_entries) > LOCAL_ENTRIES:
+        try:
+            _local_entries.popitem(last=False)
+        except KeyError:
+            break
 
 
 def register_next_change(source):
@@ -92,7 +121,7 @@ class PageCacheMiddleware:
             return response
 
         key = f"pagecache:{current_generation()}:{request.get_host()}:{request.get_full_path()}"
-        entry = cache.get(key)
+        entry = _entry(key)
         if entry is not None:
             status, content_type, content, etag = entry
             if etag in request.headers.get("If-None-Match", ""):
@@ -115,7 +144,9 @@ class PageCacheMiddleware:
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
         etag = '"' + hashlib.md5(response.content, usedforsecurity=False).hexdigest() + '"'
-        cache.set(key, (response.status_code, response["Content-Type"], response.content, etag), ENTRY_TIMEOUT)
+        entry = (response.status_code, response["Content-Type"], response.content, etag)
+        cache.set(key, entry, ENTRY_TIMEOUT)
+        _remember(key, entry)
         response["X-Page-Cache"] = "miss"
         if etag in request.headers.get("If-None-Match", ""):
             not_modified = HttpResponseNotModified()
