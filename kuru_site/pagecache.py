@@ -105,7 +105,8 @@ def _bypass(request) -> bool:
 
 def _public_headers(response, etag):
     response["ETag"] = etag
-    patch_cache_control(response, public=True, max_age=0, s_maxage=settings.PAGE_CACHE_SHARED_MAX_AGE)
+    # Browsers revalidate (cheap: 304 from here); shared caches may keep it briefly.
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.PAGE_CACHE_SHARED_MAX_AGE}"
     return response
 
 

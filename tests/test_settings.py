@@ -76,3 +76,21 @@ def test_tests_run_on_the_database_named_by_database_url(db):
 
     expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     assert connection.vendor == expected
+
+
+def test_production_static_files_are_hashed_and_cached_for_a_year(tmp_path):
+    code = (
+        "from django.core.management import call_command; "
+        "call_command('collectstatic', interactive=False, verbosity=0); "
+        "from django.templatetags.static import static; from django.test import Client; "
+        "url = static('css/site.css'); r = Client().get(url, secure=True); "
+        "print(url, r.status_code, r['Cache-Control'])"
+    )
+    env = {**PRODUCTION_ENV, "DJANGO_ALLOWED_HOSTS": "testserver", "DJANGO_STATIC_ROOT": str(tmp_path / "static")}
+    result = run_django(code, **env)
+    assert result.returncode == 0, result.stderr
+    url, status, cache_control = result.stdout.split(" ", 2)
+    assert url.startswith("/static/css/site.") and url.endswith(".css") and url != "/static/css/site.css"
+    assert status == "200"
+    max_age = int(cache_control.split("max-age=")[1].split(",")[0])
+    assert max_age >= 365 * 24 * 3600 and "immutable" in cache_control
