@@ -94,3 +94,15 @@ def test_production_static_files_are_hashed_and_cached_for_a_year(tmp_path):
     assert status == "200"
     max_age = int(cache_control.split("max-age=")[1].split(",")[0])
     assert max_age >= 365 * 24 * 3600 and "immutable" in cache_control
+
+
+def test_manage_py_defaults_to_development_only_without_a_secret():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    code = ["manage.py", "shell", "-c", "from django.conf import settings; print(settings.DEBUG)"]
+    dev = subprocess.run([sys.executable, *code], cwd=settings.BASE_DIR, env=clean, capture_output=True, text=True)
+    assert dev.stdout.strip().endswith("True"), dev.stderr
+    prod = subprocess.run(
+        [sys.executable, *code], cwd=settings.BASE_DIR, env={**clean, **PRODUCTION_ENV, "DJANGO_DEBUG": ""},
+        capture_output=True, text=True,
+    )
+    assert prod.stdout.strip().endswith("False"), prod.stderr
