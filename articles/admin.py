@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.db import models
+from django.db.models import Count
+from django.urls import reverse
 from django.utils.html import format_html
 
 from .models import FAQ, Article, Author, ProductCard, Section, Takeaway
@@ -58,7 +60,9 @@ class FAQInline(admin.StackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "is_published", "author", "published_at", "updated_at", "reading_time"]
+    list_display = [
+        "title", "status", "is_published", "author", "published_at", "updated_at", "reading_time", "newsletter_signups",
+    ]
     list_filter = ["status", "author"]
     search_fields = ["title", "excerpt", "sections__heading", "sections__body_html"]
     prepopulated_fields = {"slug": ("title",)}
@@ -71,6 +75,17 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Search engines", {"fields": ["seo_title", "meta_description"], "classes": ["collapse"]}),
     ]
     inlines = [TakeawayInline, SectionInline, ProductCardInline, FAQInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(signup_count=Count("newsletter_signups", distinct=True))
+
+    @admin.display(description="Newsletter signups", ordering="signup_count")
+    def newsletter_signups(self, obj):
+        """Which articles grow the list: signups made from the article's own page."""
+        if not obj.signup_count:
+            return 0
+        url = reverse("admin:newsletter_subscriber_changelist") + f"?source_article__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.signup_count)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, duplicates = super().get_search_results(request, queryset, search_term)

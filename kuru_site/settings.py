@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "products",
     "newsletter",
@@ -177,6 +179,41 @@ EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "KURU Footwear <news@localhost>")
+
+# Background work (django-tasks, the backport of Django 6's tasks). The
+# immediate backend runs a task inside the request that enqueued it (after its
+# transaction commits); production uses the database backend and runs
+# `manage.py db_worker` beside the web server.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
+    }
+}
+
+# The newsletter.
+NEWSLETTER_DOUBLE_OPT_IN = env_bool("NEWSLETTER_DOUBLE_OPT_IN", True)
+NEWSLETTER_CONSENT_TEXT = os.environ.get(
+    "NEWSLETTER_CONSENT_TEXT",
+    "I agree to receive KURU’s foot-health newsletter by email. Unsubscribe at any time.",
+)
+NEWSLETTER_CONSENT_VERSION = os.environ.get("NEWSLETTER_CONSENT_VERSION", "2026-11")
+# "truncated" (IPv4 /24, IPv6 /48: the default), "none" or "full".
+NEWSLETTER_IP_STORAGE = os.environ.get("NEWSLETTER_IP_STORAGE", "truncated")
+# Signups per client IP per minute; the count lives in the cache (shared across
+# processes when CACHE_URL is shared).
+NEWSLETTER_RATE_LIMIT_PER_MINUTE = int(os.environ.get("NEWSLETTER_RATE_LIMIT_PER_MINUTE", "5"))
+# A form sent sooner than this after it was rendered is treated as a bot.
+NEWSLETTER_MIN_FILL_SECONDS = float(os.environ.get("NEWSLETTER_MIN_FILL_SECONDS", "2"))
+NEWSLETTER_CONFIRM_MAX_AGE = int(os.environ.get("NEWSLETTER_CONFIRM_MAX_AGE", str(7 * 24 * 3600)))
+NEWSLETTER_UNSUBSCRIBE_MAX_AGE = int(os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAX_AGE", str(2 * 365 * 24 * 3600)))
+# Absolute links in emails (https in production).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "20"))
 
 LOGGING = {
     "version": 1,

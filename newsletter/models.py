@@ -1,13 +1,43 @@
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 
 
 class Subscriber(models.Model):
-    """A newsletter signup. The newsletter issue adds double opt-in and the consent record."""
+    """One address on the list, with the record of its consent. Rows are never deleted on unsubscribe."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending confirmation"
+        CONFIRMED = "confirmed", "Subscribed"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    class Placement(models.TextChoices):
+        ARTICLE = "article", "Article footer"
+        HOME = "home", "Home page"
+        PAGE = "page", "Newsletter page"
+        IMPORT = "import", "Imported"
+        OTHER = "other", "Other"
 
     email = models.EmailField(max_length=254)
-    source = models.CharField(max_length=300, blank=True, help_text="The page the visitor signed up on.")
+    status = models.CharField(max_length=12, choices=Status, default=Status.PENDING, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    signed_up_at = models.DateTimeField(null=True, blank=True, help_text="The latest signup request.")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # Where and how consent was given.
+    source_url = models.CharField("signed up on", max_length=300, blank=True)
+    source_article = models.ForeignKey(
+        "articles.Article", on_delete=models.SET_NULL, null=True, blank=True, related_name="newsletter_signups"
+    )
+    placement = models.CharField(max_length=10, choices=Placement, default=Placement.OTHER)
+    consent_version = models.CharField(max_length=40, blank=True, help_text="Version of the consent text shown.")
+    ip_address = models.GenericIPAddressField(
+        null=True, blank=True, help_text="Stored as NEWSLETTER_IP_STORAGE says: truncated by default."
+    )
+    # Mail delivery, so staff can see and retry failures.
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -15,3 +45,6 @@ class Subscriber(models.Model):
 
     def __str__(self):
         return self.email
+
+    def get_absolute_url(self):
+        return reverse("admin:newsletter_subscriber_change", args=[self.pk])

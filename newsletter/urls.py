@@ -6,4 +6,6 @@ app_name = "newsletter"
 urlpatterns = [
     path("", views.signup, name="signup"),
     path("token/", views.token, name="token"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -1,44 +1,107 @@
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.csrf import csrf_failure as default_csrf_failure
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import SignupForm
-from .services import subscriber_create
+from .models import Subscriber
+from .services import subscriber_confirm, subscriber_signup, subscriber_unsubscribe
+from .tokens import subscriber_from_confirm_token, subscriber_from_unsubscribe_token
+
+FORM_MESSAGE_TAG = "newsletter-form"
+RATE_LIMITED = "You’ve signed up several times in a short while. Please wait a minute and try again."
 
 
-def _safe_next(request, url):
-    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
-        return url
+def _result():
+    return "check-inbox" if settings.NEWSLETTER_DOUBLE_OPT_IN else "subscribed"
+
+
+def _safe_path(request, url):
+    if url and url.startswith("/") and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url.split("#")[0].split("?")[0]
     return None
 
 
-def _render_signup(request, form, status=200, **context):
-    return render(
-        request,
-        "newsletter/signup.html",
-        {"form": form, "subscribed": request.GET.get("subscribed") == "1", **context},
-        status=status,
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+def _rate_limited(request) -> bool:
+    """Count this signup against the client's per-minute allowance (kept in the shared cache)."""
+    key = f"newsletter:rate:{_client_ip(request)}:{int(timezone.now().timestamp() // 60)}"
+    cache.add(key, 0, 90)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, 90)
+        count = 1
+    return count > settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE
+
+
+def _box(request, form=None, result=None, notice=None):
+    return render_to_string(
+        "includes/newsletter_box.html", {"form": form, "result": result, "notice": notice}, request=request
     )
+
+
+def _page(request, form, status=200, result=None, notice=None):
+    return render(request, "newsletter/signup.html", {"form": form, "result": result, "notice": notice}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
-    """Sign up from any page; without JavaScript, go back to that page's form with the result."""
-    if request.method == "POST":
-        form = SignupForm(request.POST)
-        if form.is_valid():
-            subscriber_create(email=form.cleaned_data["email"], source=form.cleaned_data["source"])
-            back = _safe_next(request, form.cleaned_data["source"])
-            if back:
-                return redirect(f"{back.split('#')[0]}?subscribed=1#newsletter")
-            return redirect(f"{request.path}?subscribed=1")
-    else:
-        form = SignupForm(initial={"source": request.path})
-    return _render_signup(request, form, status=400 if form.errors else 200)
+    """The signup form's target, for JavaScript (JSON) and plain HTML posts alike.
+
+    Every accepted address gets the same answer, whether it is new, pending,
+    confirmed or unsubscribed, so the form tells nobody who is on the list.
+    """
+    if request.method == "GET":
+        result = request.GET.get("newsletter")
+        form = SignupForm(initial={"source": request.path, "placement": Subscriber.Placement.PAGE})
+        return _page(request, form, result=result if result in ("check-inbox", "subscribed") else None)
+
+    form = SignupForm(request.POST)
+    back = _safe_path(request, request.POST.get("source")) or request.path
+    if _rate_limited(request):
+        form.is_valid()
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "html": _box(request, form, notice=RATE_LIMITED)}, status=429)
+        return _page(request, SignupForm(initial={"email": request.POST.get("email", "")[:254], "source": back}),
+                     status=429, notice=RATE_LIMITED)
+    if not form.is_valid():
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "html": _box(request, form)}, status=400)
+        if back == request.path:
+            return _page(request, form, status=400)
+        # Back to the page the form was on, where the box shows the errors next to the field.
+        messages.error(request, json.dumps({k: request.POST.get(k, "")[:300] for k in ("email", "source", "placement")}),
+                       extra_tags=FORM_MESSAGE_TAG)
+        return redirect(f"{back}#newsletter")
+    if not form.looks_automated():
+        subscriber_signup(
+            email=form.cleaned_data["email"],
+            source_url=back,
+            placement=form.cleaned_data["placement"] or Subscriber.Placement.OTHER,
+            ip=_client_ip(request),
+        )
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "html": _box(request, result=_result())})
+    return redirect(f"{back}?newsletter={_result()}#newsletter")
 
 
 @never_cache
@@ -48,9 +111,38 @@ def token(request):
     return JsonResponse({"token": get_token(request)})
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """The emailed link opens a page; only its Confirm button (a POST) subscribes."""
+    subscriber = subscriber_from_confirm_token(token)
+    if subscriber is None:
+        return render(request, "newsletter/link_invalid.html", {"what": "confirmation"}, status=400)
+    if request.method == "POST":
+        confirmed = subscriber_confirm(subscriber=subscriber)
+        return render(request, "newsletter/confirm.html", {"done": confirmed, "subscriber": subscriber,
+                                                           "refused": not confirmed})
+    return render(request, "newsletter/confirm.html", {"subscriber": subscriber,
+                                                       "already": subscriber.status == Subscriber.Status.CONFIRMED})
+
+
+@csrf_exempt  # RFC 8058 one-click: mail providers POST without a token; the signed link is the proof.
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    subscriber = subscriber_from_unsubscribe_token(token)
+    if subscriber is None:
+        return render(request, "newsletter/link_invalid.html", {"what": "unsubscribe"}, status=400)
+    if request.method == "POST":
+        subscriber_unsubscribe(subscriber=subscriber)
+        return render(request, "newsletter/unsubscribe.html", {"done": True, "subscriber": subscriber})
+    return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})
+
+
 def csrf_failure(request, reason=""):
     """A signup without a valid token (no JavaScript on a cached page, or an old tab) keeps what was typed."""
     if request.method == "POST" and request.path == "/newsletter/":
-        form = SignupForm(initial={"email": request.POST.get("email", "")[:254], "source": request.POST.get("source", "")[:300]})
-        return _render_signup(request, form, status=403, confirm_again=True)
+        form = SignupForm(initial={k: request.POST.get(k, "")[:300] for k in ("email", "source", "placement")})
+        return _page(request, form, status=403,
+                     notice="Almost there: press Subscribe once more to confirm your signup.")
     return default_csrf_failure(request, reason)

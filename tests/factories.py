@@ -77,3 +77,17 @@ def make_article(*, sections=0, faqs=0, takeaways=0, cards=0, **kwargs) -> Artic
         FAQ.objects.create(article=article, question=f"Question {i}?", answer_html=f"<p>Answer {i}.</p>", sort_order=i)
     article.refresh_reading_time()
     return article
+
+
+def signup_data(email, **extra) -> dict:
+    """A signup form as a person sends it: rendered a while ago, honeypot empty."""
+    import time
+
+    from django.core import signing
+
+    from newsletter.forms import TIMESTAMP_SALT
+
+    data = {"email": email, "source": "/newsletter/", "placement": "page",
+            "rendered_at": signing.dumps(time.time() - 30, salt=TIMESTAMP_SALT), "website": ""}
+    data.update(extra)
+    return data

@@ -19,6 +19,7 @@ from django.test import override_settings
 
 from articles.models import Article
 from newsletter.models import Subscriber
+from tests.factories import signup_data
 
 SEED_URL = "/blog/can-foot-pain-cause-knee-pain/"
 
@@ -64,6 +65,7 @@ def _servers(tmp_path):
         "CACHE_URL": "db://kuru_cache",
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "DATABASE_CONN_MAX_AGE": "0",
+        "NEWSLETTER_RATE_LIMIT_PER_MINUTE": "100000",
     }
     procs, bases = [], []
     for _ in range(2):
@@ -124,7 +126,7 @@ def test_twenty_concurrent_signups_lose_and_duplicate_nothing(servers):
         for i in range(10):
             # Every client also signs up the same shared address, in varying case.
             email = f"reader{number}-{i}@example.com" if i else ("Shared@Example.com" if number % 2 else "shared@example.COM")
-            body = urlencode({"email": email, "source": "/newsletter/", "csrfmiddlewaretoken": token}).encode()
+            body = urlencode(signup_data(email, csrfmiddlewaretoken=token)).encode()
             request = urllib.request.Request(base + "/newsletter/", data=body, method="POST")
             no_redirect = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
             try:
@@ -143,3 +145,23 @@ def test_twenty_concurrent_signups_lose_and_duplicate_nothing(servers):
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def test_twenty_threads_post_the_same_new_address_at_once(servers):
+    one, two = servers
+
+    def client(number):
+        jar = CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+        base = (one, two)[number % 2]
+        token = json.loads(_get(base + "/newsletter/token/", opener)[2])["token"]
+        body = urlencode(signup_data("Same.Person@example.com", csrfmiddlewaretoken=token)).encode()
+        try:
+            return opener.open(urllib.request.Request(base + "/newsletter/", data=body, method="POST"), timeout=30).status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(client, range(20)))
+    assert statuses == [302] * 20
+    assert Subscriber.objects.filter(email__iexact="same.person@example.com").count() == 1

@@ -1,24 +1,45 @@
+import json
 from functools import lru_cache
 
 from django import template
+from django.contrib import messages
 from django.template.loader import render_to_string
 
 from newsletter.forms import SignupForm
+from newsletter.views import FORM_MESSAGE_TAG
 
 register = template.Library()
 
 
 @lru_cache(maxsize=1024)
-def _signup_box(path: str, subscribed: bool) -> str:
+def _signup_box(path: str, placement: str, result: str | None) -> str:
     # The box holds no per-visitor data (no CSRF token: see newsletter/forms.py),
-    # so its HTML depends only on these two values; crispy-forms rendering is
-    # the costliest part of an article page, so it is done once per process.
-    form = SignupForm(initial={"source": path}, cached_page=True)
-    return render_to_string("includes/newsletter_signup.html", {"form": form, "subscribed": subscribed})
+    # so its HTML depends only on these values; crispy-forms rendering is the
+    # costliest part of an article page, so it is done once per process.
+    form = SignupForm(initial={"source": path, "placement": placement}, cached_page=True)
+    return render_to_string("includes/newsletter_signup.html", {"form": form, "result": result})
+
+
+def _returned_form(request):
+    """A form the visitor sent without JavaScript that came back with errors (via a message)."""
+    if "messages" not in request.COOKIES:
+        return None
+    for message in messages.get_messages(request):
+        if FORM_MESSAGE_TAG in message.tags:
+            # This response is private (the message cookie bypasses the page cache), so
+            # the form carries its CSRF token and works without JavaScript.
+            form = SignupForm(data=json.loads(message.message))
+            form.is_valid()
+            return form
+    return None
 
 
 @register.simple_tag(takes_context=True)
-def newsletter_signup(context):
-    """The signup box for pages in the public page cache: the same HTML for every visitor."""
+def newsletter_signup(context, placement="other"):
+    """The signup box: the same HTML for every visitor, unless their own form came back with errors."""
     request = context["request"]
-    return _signup_box(request.path, request.GET.get("subscribed") == "1")
+    returned = _returned_form(request)
+    if returned is not None:
+        return render_to_string("includes/newsletter_signup.html", {"form": returned}, request=request)
+    result = request.GET.get("newsletter")
+    return _signup_box(request.path, placement, result if result in ("check-inbox", "subscribed") else None)

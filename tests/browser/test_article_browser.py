@@ -54,21 +54,30 @@ def test_keyboard_user_can_skip_to_content_and_open_faq(browser, live_demo):
     page.close()
 
 
-def test_signup_works_on_a_cached_page_for_two_visitors(browser, live_demo):
-    """Visitor A warms the cache; visitor B gets A's cached bytes and can still subscribe."""
+def test_signup_in_place_with_javascript_on_a_cached_page(browser, live_demo):
+    """Visitor A warms the cache; visitor B gets the cached bytes and subscribes without a page load."""
     first = browser.new_context()
-    page_a = first.new_page()
-    page_a.goto(live_demo.url + SEED_PATH)
+    first.new_page().goto(live_demo.url + SEED_PATH)
     second = browser.new_context()
-    page_b = second.new_page()
-    response = page_b.goto(live_demo.url + SEED_PATH)
+    page = second.new_page()
+    response = page.goto(live_demo.url + SEED_PATH)
     assert response.headers["x-page-cache"] == "hit"
-    assert page_b.locator('#newsletter input[name="csrfmiddlewaretoken"]').get_attribute("value") == ""
+    assert page.locator('#newsletter input[name="csrfmiddlewaretoken"]').get_attribute("value") == ""
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
 
-    page_b.fill("#newsletter input[name=email]", "visitor.b@example.com")
-    page_b.click("#newsletter input[type=submit]")
-    page_b.wait_for_url("**?subscribed=1#newsletter")
-    assert page_b.locator(".signup__done").inner_text() == "You’re Subscribed"
+    page.wait_for_timeout(2100)  # a person takes a moment; faster looks like a bot
+    page.fill("#newsletter input[name=email]", "not an address")
+    page.click("#newsletter input[type=submit]")
+    error = page.locator("#newsletter .invalid-feedback")
+    error.wait_for()
+    assert "Enter a valid email address" in error.inner_text()
+
+    page.fill("#newsletter input[name=email]", "visitor.b@example.com")
+    page.click("#newsletter input[type=submit]")
+    page.locator("#newsletter .signup__done").wait_for()
+    assert page.locator("#newsletter .signup__done").inner_text() == "Check your inbox"
+    assert navigations == [] and page.url == live_demo.url + SEED_PATH
 
     cookies_a = {c["name"]: c["value"] for c in first.cookies()}
     cookies_b = {c["name"]: c["value"] for c in second.cookies()}
@@ -78,4 +87,25 @@ def test_signup_works_on_a_cached_page_for_two_visitors(browser, live_demo):
 
     from newsletter.models import Subscriber
 
-    assert Subscriber.objects.filter(email="visitor.b@example.com").count() == 1
+    assert Subscriber.objects.filter(email="visitor.b@example.com", status="pending").count() == 1
+
+
+def test_signup_without_javascript(browser, live_demo):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_demo.url + SEED_PATH)
+    page.wait_for_timeout(2100)
+    page.fill("#newsletter input[name=email]", "no.script@example.com")
+    page.click("#newsletter input[type=submit]")
+    # The cached page had no token: the server asks once more and keeps the address.
+    assert page.locator(".signup__notice").inner_text().startswith("Almost there")
+    assert page.locator("input[name=email]").input_value() == "no.script@example.com"
+    page.wait_for_timeout(2100)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{SEED_PATH}?newsletter=check-inbox#newsletter")  # back on the article
+    assert "Check your inbox" in page.locator(".signup__done").inner_text()
+    context.close()
+
+    from newsletter.models import Subscriber
+
+    assert Subscriber.objects.filter(email="no.script@example.com").count() == 1

@@ -1,42 +1,181 @@
+import json
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, transaction
+
 from newsletter.models import Subscriber
+from tests.factories import signup_data
 
 SEED_URL = "/blog/can-foot-pain-cause-knee-pain/"
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+# Mail is queued when the signup commits, as in production: real commits, please.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_signup_form_on_article_has_csrf_and_source(client, demo):
-    client = client.__class__(enforce_csrf_checks=True)
+def test_form_on_article_has_consent_honeypot_source_and_placement(client, demo):
     html = client.get(SEED_URL).content.decode()
-    assert 'name="csrfmiddlewaretoken"' in html
+    assert "I agree to receive KURU’s foot-health newsletter by email." in html
     assert f'name="source" value="{SEED_URL}"' in html
+    assert 'name="placement" value="article"' in html
+    assert 'name="website"' in html and 'class="signup-form__hp"' in html and 'aria-hidden="true"' in html
     assert 'action="/newsletter/"' in html
 
 
-def test_signup_without_javascript_returns_to_the_form(client, db):
-    response = client.post("/newsletter/", {"email": "Reader@Example.com", "source": SEED_URL})
+def test_no_js_signup_goes_back_to_the_form_and_sends_confirmation(client, demo):
+    response = client.post("/newsletter/", signup_data("Reader@Example.com", source=SEED_URL, placement="article"))
     assert response.status_code == 302
-    assert response["Location"] == f"{SEED_URL}?subscribed=1#newsletter"
-    assert Subscriber.objects.get().email == "Reader@Example.com"
+    assert response["Location"] == f"{SEED_URL}?newsletter=check-inbox#newsletter"
+    subscriber = Subscriber.objects.get()
+    assert (subscriber.email, subscriber.status) == ("Reader@Example.com", Subscriber.Status.PENDING)
+    assert subscriber.source_article == demo and subscriber.placement == "article"
+    assert subscriber.consent_version == "2026-11" and subscriber.signed_up_at
+    assert subscriber.ip_address == "127.0.0.0"  # truncated to /24 by default
+    assert len(mail.outbox) == 1 and subscriber.email_sent_at and subscriber.email_attempts == 1
+    page = client.get(response["Location"]).content.decode()
+    assert "Check your inbox" in page
 
 
-def test_repeat_signup_any_case_makes_no_second_row(client, db):
-    client.post("/newsletter/", {"email": "reader@example.com"})
-    client.post("/newsletter/", {"email": "READER@example.com"})
-    assert Subscriber.objects.count() == 1
+def test_js_signup_answers_json_with_the_confirmation(client, db):
+    response = client.post("/newsletter/", signup_data("js@example.com"), **JSON)
+    assert response.status_code == 200
+    data = response.json()
+    assert data["ok"] is True and "Check your inbox" in data["html"] and "<form" not in data["html"]
 
 
-def test_bad_email_gets_inline_error_and_keeps_input(client, db):
-    response = client.post("/newsletter/", {"email": "not-an-email", "source": SEED_URL})
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "Enter a valid email address." in html
-    assert 'value="not-an-email"' in html
+@pytest.mark.parametrize(
+    "email, message",
+    [
+        ("", "Enter your email address."),
+        ("not-an-email", "Enter a valid email address, like name@example.com."),
+        ("a" * 250 + "@example.com", "An email address has at most 254 characters."),
+        ("victim@example.com\r\nBcc: everyone@example.com", "Enter one email address, without line breaks."),
+        ("a@example.com\nb@example.com", "Enter one email address, without line breaks."),
+    ],
+)
+def test_bad_input_is_reported_inline_in_both_modes(client, demo, email, message):
+    # With JavaScript: the form comes back in JSON, the error next to the field.
+    data = client.post("/newsletter/", signup_data(email, source=SEED_URL), **JSON).json()
+    assert data["ok"] is False and message in data["html"] and "is-invalid" in data["html"]
+    # Without: back to the article, whose form shows the error and keeps the input.
+    response = client.post("/newsletter/", signup_data(email, source=SEED_URL))
+    assert response.status_code == 302 and response["Location"] == f"{SEED_URL}#newsletter"
+    page = client.get(SEED_URL).content.decode()
+    assert message in page.replace("&#x27;", "'")
+    assert 'name="csrfmiddlewaretoken" value="' in page and 'value=""' not in page.split('name="csrfmiddlewaretoken"')[1][:10]
+    # Shown once: the next visit is the clean, cached form again.
+    assert message not in client.get(SEED_URL).content.decode()
     assert Subscriber.objects.count() == 0
 
 
+def test_bad_input_on_the_newsletter_page_is_shown_there(client, db):
+    response = client.post("/newsletter/", signup_data("nope"))
+    assert response.status_code == 400
+    assert "Enter a valid email address" in response.content.decode()
+    assert 'value="nope"' in response.content.decode()
+
+
+def _answer(client, email):
+    response = client.post("/newsletter/", signup_data(email), **JSON)
+    return response.status_code, response.content
+
+
+def test_answer_is_identical_for_new_pending_confirmed_and_unsubscribed(client, db):
+    Subscriber.objects.create(email="pending@example.com", status="pending")
+    Subscriber.objects.create(email="confirmed@example.com", status="confirmed")
+    Subscriber.objects.create(email="gone@example.com", status="unsubscribed")
+    answers = {_answer(client, e) for e in ("new@example.com", "pending@example.com", "confirmed@example.com", "gone@example.com")}
+    assert len(answers) == 1
+    assert Subscriber.objects.get(email="gone@example.com").status == "pending"  # back to pending, fresh link
+    assert Subscriber.objects.get(email="confirmed@example.com").status == "confirmed"
+    assert sorted(m.to[0] for m in mail.outbox) == ["gone@example.com", "new@example.com", "pending@example.com"]
+
+
+def test_repeat_signup_in_any_case_makes_no_second_row_or_second_mail(client, db):
+    client.post("/newsletter/", signup_data("reader@example.com"))
+    client.post("/newsletter/", signup_data("READER@example.com"))
+    assert Subscriber.objects.count() == 1
+    assert len(mail.outbox) == 1  # a pending address is mailed at most once in ten minutes
+
+
+def test_database_refuses_case_variants(db):
+    Subscriber.objects.create(email="A@x.com")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Subscriber.objects.create(email="a@x.com")
+
+
+def test_honeypot_and_too_fast_answer_as_if_it_worked_and_store_nothing(client, db):
+    bot = client.post("/newsletter/", signup_data("bot@example.com", website="http://spam.example"), **JSON)
+    human = client.post("/newsletter/", signup_data("human@example.com"), **JSON)
+    assert (bot.status_code, bot.content) == (human.status_code, human.content)
+    import time
+
+    from django.core import signing
+
+    from newsletter.forms import TIMESTAMP_SALT
+
+    fast = signup_data("fast@example.com", rendered_at=signing.dumps(time.time(), salt=TIMESTAMP_SALT))
+    assert client.post("/newsletter/", fast, **JSON).json()["ok"] is True
+    forged = signup_data("forged@example.com", rendered_at="12345")
+    assert client.post("/newsletter/", forged, **JSON).json()["ok"] is True
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["human@example.com"]
+
+
+def test_rate_limit_is_polite_and_429(client, db, settings):
+    settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE = 2
+    for n in range(2):
+        assert client.post("/newsletter/", signup_data(f"r{n}@example.com"), **JSON).status_code == 200
+    limited = client.post("/newsletter/", signup_data("r3@example.com"), **JSON)
+    assert limited.status_code == 429
+    assert "Please wait a minute and try again." in limited.json()["html"]
+    page = client.post("/newsletter/", signup_data("r4@example.com", source=SEED_URL))
+    assert page.status_code == 429 and 'value="r4@example.com"' in page.content.decode()
+    assert Subscriber.objects.count() == 2
+
+
+def test_single_opt_in_setting_subscribes_at_once(client, demo, settings):
+    settings.NEWSLETTER_DOUBLE_OPT_IN = False
+    response = client.post("/newsletter/", signup_data("now@example.com", source=SEED_URL))
+    assert response["Location"] == f"{SEED_URL}?newsletter=subscribed#newsletter"
+    assert Subscriber.objects.get().status == "confirmed"
+    assert "You’re Subscribed" in client.get(response["Location"]).content.decode()
+    assert mail.outbox[0].subject == "You’re subscribed to the KURU newsletter"
+
+
+@pytest.mark.parametrize("mode, stored", [("truncated", "203.0.113.0"), ("none", None), ("full", "203.0.113.77")])
+def test_ip_storage_follows_the_setting(client, db, settings, mode, stored):
+    settings.NEWSLETTER_IP_STORAGE = mode
+    client.post("/newsletter/", signup_data("ip@example.com"), REMOTE_ADDR="203.0.113.77")
+    assert Subscriber.objects.get().ip_address == stored
+
+
 def test_offsite_source_is_not_followed(client, db):
-    response = client.post("/newsletter/", {"email": "a@example.com", "source": "https://evil.example/"})
-    assert response["Location"] == "/newsletter/?subscribed=1"
+    response = client.post("/newsletter/", signup_data("a@example.com", source="//evil.example/"))
+    assert response["Location"] == "/newsletter/?newsletter=check-inbox#newsletter"
 
 
-def test_subscribed_page_says_so(client, demo):
-    assert "You’re Subscribed" in client.get(SEED_URL + "?subscribed=1").content.decode()
+def test_failed_send_keeps_the_subscriber_and_shows_staff(client, db, settings, admin_client):
+    settings.EMAIL_BACKEND = "tests.newsletter.failing_backend.EmailBackend"
+    response = client.post("/newsletter/", signup_data("unlucky@example.com"), **JSON)
+    assert response.json()["ok"] is True
+    subscriber = Subscriber.objects.get()
+    assert subscriber.status == "pending" and "SMTPServerDisconnected" in subscriber.email_error
+    listing = admin_client.get("/admin/newsletter/subscriber/").content.decode()
+    assert "Failed (1 attempts)" in listing
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    admin_client.post("/admin/newsletter/subscriber/", {"action": "resend_confirmation", "_selected_action": [subscriber.pk]})
+    subscriber.refresh_from_db()
+    assert subscriber.email_error == "" and subscriber.email_attempts == 2 and len(mail.outbox) == 1
+
+
+def test_signups_per_article_in_admin(client, demo, admin_client):
+    client.post("/newsletter/", signup_data("one@example.com", source=SEED_URL))
+    client.post("/newsletter/", signup_data("two@example.com", source=SEED_URL))
+    html = admin_client.get("/admin/articles/article/").content.decode()
+    assert f'?source_article__id__exact={demo.pk}">2</a>' in html
+
+
+def test_json_error_shapes(client, db):
+    data = json.loads(client.post("/newsletter/", signup_data(""), **JSON).content)
+    assert set(data) == {"ok", "html"}
