@@ -32,7 +32,7 @@ test: venv
 	DJANGO_DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 check: venv
-	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-only-$$(date +%s)-not-a-real-key-0123456789abcdefghij \
+	DJANGO_DEBUG=0 SITE_URL=https://blog.example.com DJANGO_SECRET_KEY=check-only-$$(date +%s)-not-a-real-key-0123456789abcdefghij \
 	  DJANGO_ALLOWED_HOSTS=example.com $(PY) manage.py check --deploy --fail-level WARNING
 
 # Load benchmark (not part of make test): gunicorn + wrk on 127.0.0.1; see bench/run.py.

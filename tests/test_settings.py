@@ -10,6 +10,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "a-real-production-secret-" + "x7Qp" * 12,
     "DJANGO_ALLOWED_HOSTS": "blog.example.com",
+    "SITE_URL": "https://blog.example.com",
 }
 
 
@@ -60,6 +61,15 @@ def test_production_settings_pass_check_deploy():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_wants_an_https_site_url():
+    result = run_django(
+        "from django.core.management import call_command; "
+        "call_command('check', deploy=True, fail_level='WARNING')",
+        **{**PRODUCTION_ENV, "SITE_URL": "http://blog.example.com"},
+    )
+    assert result.returncode != 0 and "newsletter.W001" in result.stderr
 
 
 def test_database_url_selects_postgres():

@@ -155,3 +155,24 @@ def test_production_backend_sends_from_the_worker_not_the_request(client, settin
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
     assert [m.to for m in mail.outbox] == [["queued@example.com"]]
     assert Subscriber.objects.get().email_sent_at is not None
+
+
+def test_failed_send_is_retried_later_by_the_worker(client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.EMAIL_BACKEND = "tests.newsletter.failing_backend.EmailBackend"
+    from django_tasks_db.models import DBTaskResult
+
+    client.post("/newsletter/", signup_data("retry@example.com"))
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    subscriber = Subscriber.objects.get()
+    assert subscriber.email_attempts == 1 and "SMTPServerDisconnected" in subscriber.email_error
+    retry = DBTaskResult.objects.filter(status="READY").get()
+    assert retry.run_after is not None and retry.args_kwargs["args"] == [subscriber.pk, "confirm"]
+    # The mail server is back and the retry is due.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from django.utils import timezone
+
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    subscriber.refresh_from_db()
+    assert subscriber.email_attempts == 2 and subscriber.email_error == "" and len(mail.outbox) == 1
