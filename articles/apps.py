@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class ArticlesConfig(AppConfig):
@@ -9,9 +9,10 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from kuru_site.pagecache import bump_generation, register_next_change
 
-        from .models import FAQ, Article, Author, ProductCard, Section, Takeaway, next_scheduled_time
+        from .models import FAQ, Article, Author, ProductCard, Section, Takeaway, Topic, next_scheduled_time
 
-        for model in (Author, Article, Takeaway, Section, ProductCard, FAQ):
+        for model in (Author, Article, Takeaway, Section, ProductCard, FAQ, Topic):
             post_save.connect(bump_generation, sender=model, dispatch_uid=f"pagecache-save-{model.__name__}")
             post_delete.connect(bump_generation, sender=model, dispatch_uid=f"pagecache-delete-{model.__name__}")
+        m2m_changed.connect(bump_generation, sender=Article.topics.through, dispatch_uid="pagecache-topics")
         register_next_change(next_scheduled_time)

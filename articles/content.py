@@ -35,6 +35,7 @@ ARTICLE_KEYS = {
     "hero_image": str,
     "hero_alt": str,
     "takeaways": list,
+    "topics": list,
     "faqs": list,
 }
 REQUIRED_ARTICLE_KEYS = {"title", "slug", "author"}
@@ -178,6 +179,9 @@ def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
     if status == "published" and "published_at" not in meta:
         raise ContentError(path, 2, "a published article needs 'published_at'.")
 
+    for topic in meta.get("topics", []):
+        if not isinstance(topic, str) or not topic.strip():
+            raise ContentError(path, where("topics"), "every topic must be a non-empty name.")
     takeaways = meta.get("takeaways", [])
     for item in takeaways:
         if not isinstance(item, str) or not item.strip():
@@ -293,6 +297,9 @@ def article_to_markdown(article, image_ref) -> str:
     if article.hero_image:
         meta.append(f"hero_image = {_toml_string(image_ref(article.hero_image))}")
         meta.append(f"hero_alt = {_toml_string(article.hero_alt)}")
+    topics = list(article.topics.order_by("name").values_list("name", flat=True))
+    if topics:
+        meta.append(f"topics = [{', '.join(_toml_string(t) for t in topics)}]")
     takeaways = list(article.takeaways.values_list("text", flat=True))
     if takeaways:
         meta.append("takeaways = [")

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Prefetch, TextField, Value
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from .images import validate_image_file
 from .richtext import count_words, html_to_text, sanitize_html
@@ -54,12 +55,30 @@ class Author(models.Model):
         if self.avatar and not self.avatar_alt.strip():
             raise ValidationError({"avatar_alt": "Describe the avatar for readers who cannot see it."})
 
+    def get_absolute_url(self):
+        return reverse("author", kwargs={"slug": self.slug})
+
     @property
     def about_heading(self):
         return "About Us" if self.is_organization else f"About {self.name}"
 
 
 CALLOUT_TARGET_FIELDS = {"id", "slug", "status", "published_at"}
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True, help_text="One or two sentences shown on the topic page.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:topic", kwargs={"slug": self.slug})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -126,6 +145,7 @@ class Article(models.Model):
     meta_description = models.CharField(
         max_length=300, blank=True, help_text="Shown in search results. Aim for at most 160 characters."
     )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
     word_count = models.PositiveIntegerField(default=0, editable=False)
     reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
 
@@ -182,8 +202,9 @@ class Article(models.Model):
         self.word_count, self.reading_minutes = words, minutes
 
     def extras(self):
-        """Takeaways and FAQs of this article, in order, from one UNION query."""
+        """Takeaways, FAQs and topics of this article, in order, from one UNION query."""
         text = TextField()
+        columns = ("kind", "position", "id", "first", "second")
         takeaways = Takeaway.objects.filter(article=self).annotate(
             kind=Value("takeaway", output_field=text),
             position=F("sort_order"),
@@ -196,15 +217,23 @@ class Article(models.Model):
             first=F("question"),
             second=F("answer_html"),
         )
-        columns = ("kind", "position", "id", "first", "second")
-        rows = takeaways.order_by().values_list(*columns).union(faqs.order_by().values_list(*columns), all=True)
-        result = {"takeaway": [], "faq": []}
-        for kind, _position, _id, first, second in sorted(rows, key=lambda r: (r[1], r[2])):
+        topics = Topic.objects.filter(articles=self).annotate(
+            kind=Value("topic", output_field=text),
+            position=Value(0, output_field=models.PositiveIntegerField()),
+            first=F("name"),
+            second=F("slug"),
+        )
+        parts = [qs.order_by().values_list(*columns) for qs in (takeaways, faqs, topics)]
+        rows = parts[0].union(*parts[1:], all=True)
+        result = {"takeaway": [], "faq": [], "topic": []}
+        for kind, _position, _id, first, second in sorted(rows, key=lambda r: (r[1], r[3] if r[0] == "topic" else "", r[2])):
             if kind == "takeaway":
                 result["takeaway"].append(first)
-            else:
+            elif kind == "faq":
                 result["faq"].append({"question": first, "answer_html": second})
-        return result["takeaway"], result["faq"]
+            else:
+                result["topic"].append(Topic(name=first, slug=second))
+        return result["takeaway"], result["faq"], result["topic"]
 
 
 class Takeaway(models.Model):
@@ -257,6 +286,11 @@ class Section(models.Model):
         help_text="Link to one of our articles…",
     )
     callout_url = models.URLField("…or to this address", blank=True)
+    anchor = models.SlugField(
+        max_length=80,
+        blank=True,
+        help_text="The #link to this heading. Made from the heading; kept when other sections change.",
+    )
     show_faq_after = models.BooleanField(
         "FAQ after this section",
         default=False,
@@ -271,7 +305,26 @@ class Section(models.Model):
 
     def save(self, *args, **kwargs):
         self.body_html = sanitize_html(self.body_html)
+        if not self.anchor or self._heading_changed():
+            self.anchor = self._unique_anchor()
         super().save(*args, **kwargs)
+
+    def _heading_changed(self):
+        if not self.pk:
+            return False
+        old = Section.objects.filter(pk=self.pk).values_list("heading", flat=True).first()
+        return old is not None and old != self.heading
+
+    def _unique_anchor(self):
+        """A slug of the heading, unique within the article: duplicates get -2, -3…"""
+        base = slugify(self.heading)[:70] or "section"
+        taken = set(
+            Section.objects.filter(article_id=self.article_id).exclude(pk=self.pk).values_list("anchor", flat=True)
+        )
+        anchor, n = base, 2
+        while anchor in taken:
+            anchor, n = f"{base}-{n}", n + 1
+        return anchor
 
     def clean(self):
         errors = {}
@@ -285,10 +338,6 @@ class Section(models.Model):
                 errors["callout_url"] = "Link the callout to one article or one address, not both or neither."
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def anchor(self):
-        return f"section-{self.sort_order}"
 
     def callout_href(self):
         """The callout's link, or None when it points at an article readers cannot see."""

@@ -3,12 +3,13 @@
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.text import slugify
 
 from products.models import Product
 
 from .content import ArticleData, ContentError, key_line, load_image, load_toml, parse_article, read_text, check_alt
 from .images import store_image
-from .models import FAQ, Article, Author, ProductCard, Section, Takeaway
+from .models import FAQ, Article, Author, ProductCard, Section, Takeaway, Topic
 from .richtext import markdown_to_html
 
 
@@ -46,6 +47,11 @@ def _write_article(data: ArticleData) -> Article:
     else:
         article.hero_image, article.hero_alt = "", ""
     article.save()
+    topics = []
+    for name in meta.get("topics", []):
+        topic, _ = Topic.objects.get_or_create(slug=slugify(name), defaults={"name": name.strip()})
+        topics.append(topic)
+    article.topics.set(topics)
 
     # Children are replaced wholesale: the file is the whole truth about them.
     article.takeaways.all().delete()

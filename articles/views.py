@@ -1,10 +1,11 @@
 from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView, TemplateView
 
 from kuru_site.pagecache import PublicPageMixin
 from products.models import Product
 
-from .models import Article
+from .models import Article, Author, Topic
 
 
 class PublishedArticleMixin:
@@ -30,6 +31,42 @@ class ArticleListView(PublicPageMixin, PublishedArticleMixin, ListView):
     context_object_name = "articles"
     paginator_class = Paginator
 
+    def get(self, request, *args, **kwargs):
+        # /blog/?topic=x is the topic page: one cacheable address per list.
+        if request.GET.get("topic"):
+            topic = get_object_or_404(Topic, slug=request.GET["topic"])
+            return redirect(topic, permanent=True)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topics=Topic.objects.filter(articles__in=Article.objects.published()).distinct(), **kwargs)
+
+
+class TopicView(PublicPageMixin, PublishedArticleMixin, ListView):
+    paginate_by = 12
+    context_object_name = "articles"
+    template_name = "articles/topic_detail.html"
+
+    def get_queryset(self):
+        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(topics=self.topic)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.topic, **kwargs)
+
+
+class AuthorView(PublicPageMixin, PublishedArticleMixin, ListView):
+    paginate_by = 12
+    context_object_name = "articles"
+    template_name = "articles/author_detail.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(author=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
 
 class ArticleDetailView(PublicPageMixin, PublishedArticleMixin, DetailView):
     context_object_name = "article"
@@ -39,9 +76,15 @@ class ArticleDetailView(PublicPageMixin, PublishedArticleMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
-        takeaways, faqs = article.extras()
+        takeaways, faqs, topics = article.extras()
         sections = list(article.sections.all())
         faq_after = next((s.pk for s in sections if s.show_faq_after), sections[-1].pk if sections else None)
         return super().get_context_data(
-            sections=sections, takeaways=takeaways, faqs=faqs, faq_after=faq_after, **kwargs
+            sections=sections,
+            takeaways=takeaways,
+            faqs=faqs,
+            topics=topics,
+            faq_after=faq_after,
+            toc=[s for s in sections if s.level in (2, 3)],
+            **kwargs,
         )

@@ -3,7 +3,7 @@ from django.views.static import serve
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from articles.views import HomeView
+from articles.views import AuthorView, HomeView
 
 admin.site.site_header = "KURU content"
 admin.site.site_title = "KURU content admin"
@@ -12,6 +12,7 @@ admin.site.index_title = "Articles, products and newsletter"
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("blog/", include("articles.urls")),
+    path("authors/<slug:slug>/", AuthorView.as_view(), name="author"),
     path("shop/", include("products.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("admin/", admin.site.urls),

@@ -14,8 +14,11 @@ def seed(articles, products=20):
 @pytest.mark.parametrize(
     "url, queries",
     [
-        ("/blog/", 2),  # count for the paginator, then one page of articles with authors
-        ("/blog/?page=last", 2),
+        ("/blog/", 3),  # count for the paginator, one page of articles with authors, the topic links
+        ("/blog/?page=last", 3),
+        ("/blog/topics/bulk-topic-3/", 3),  # the topic, the count, one page
+        ("/blog/topics/bulk-topic-3/?page=last", 3),
+        ("/authors/bulk-author/", 3),  # the author, the count, one page
         ("/", 2),  # latest articles with authors, recommended products
         ("/shop/", 2),
     ],

@@ -78,4 +78,4 @@ def test_staff_build_an_article_by_hand(staff_client, db):
     assert article.intro_html == "<p>Hello readers.</p>"
     assert article.reading_minutes == 1 and article.word_count > 0
     page = staff_client.get(article.get_absolute_url()).content.decode()
-    assert "<h2>First</h2>" in page and "One takeaway." in page and "Why?" in page
+    assert "<h2>First <a" in page and "One takeaway." in page and "Why?" in page

@@ -36,12 +36,13 @@ def test_reading_time_counts_sections_takeaways_and_faqs(db):
 def test_extras_returns_takeaways_and_faqs_in_order(db):
     article = make_article(takeaways=3, faqs=2)
     article.takeaways.filter(sort_order=1).update(sort_order=9)
-    takeaways, faqs = article.extras()
+    takeaways, faqs, topics = article.extras()
     assert takeaways == ["Takeaway 2", "Takeaway 3", "Takeaway 1"]
     assert faqs == [
         {"question": "Question 1?", "answer_html": "<p>Answer 1.</p>"},
         {"question": "Question 2?", "answer_html": "<p>Answer 2.</p>"},
     ]
+    assert topics == []
 
 
 def test_figure_needs_alt_text(db):

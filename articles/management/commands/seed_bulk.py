@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import FAQ, Article, Author, ProductCard, Section, Takeaway
+from articles.models import FAQ, Article, Author, ProductCard, Section, Takeaway, Topic
 from products.models import Product
 
 PREFIX = "bulk-"
@@ -40,6 +40,10 @@ class Command(BaseCommand):
             Article.objects.filter(slug__startswith=PREFIX).delete()
             Product.objects.filter(slug__startswith=PREFIX).delete()
         author, _ = Author.objects.get_or_create(slug=f"{PREFIX}author", defaults={"name": "KURU Editorial Team"})
+        topics = [
+            Topic.objects.get_or_create(slug=f"{PREFIX}topic-{n}", defaults={"name": f"Bulk topic {n}"})[0]
+            for n in range(1, 21)
+        ]
         start = Product.objects.filter(slug__startswith=PREFIX).count()
         Product.objects.bulk_create(
             Product(
@@ -88,6 +92,11 @@ class Command(BaseCommand):
                 FAQ(article=a, question=_text(rng, 8)[:-1] + "?", answer_html=f"<p>{_text(rng, 40)}</p>", sort_order=i)
                 for a in made
                 for i in range(1, 5)
+            )
+            Article.topics.through.objects.bulk_create(
+                Article.topics.through(article_id=a.pk, topic_id=topic.pk)
+                for a in made
+                for topic in rng.sample(topics, 2)
             )
             if product_ids:
                 ProductCard.objects.bulk_create(

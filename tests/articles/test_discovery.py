@@ -1,0 +1,61 @@
+from articles.models import Article, Section, Topic
+from tests.factories import make_article, make_author
+
+SEED_URL = "/blog/can-foot-pain-cause-knee-pain/"
+
+
+def test_duplicate_headings_get_distinct_stable_anchors(db):
+    article = make_article()
+    first = Section.objects.create(article=article, heading="Treatment", sort_order=1)
+    other = Section.objects.create(article=article, heading="Causes", sort_order=2)
+    second = Section.objects.create(article=article, heading="Treatment", sort_order=3)
+    assert (first.anchor, other.anchor, second.anchor) == ("treatment", "causes", "treatment-2")
+    other.heading = "Common causes"
+    other.body_html = "<p>Edited.</p>"
+    other.save()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.anchor, second.anchor) == ("treatment", "treatment-2")  # untouched by the edit
+    assert Section.objects.get(pk=other.pk).anchor == "common-causes"
+
+
+def test_article_has_table_of_contents_linking_every_heading(client, demo):
+    html = client.get(SEED_URL).content.decode()
+    toc = html.split('<nav class="toc"')[1].split("</nav>")[0]
+    for section in demo.sections.all():
+        assert f'<a href="#{section.anchor}">' in toc
+        assert f'id="{section.anchor}"' in html
+    assert toc.count("toc__item--h3") == 2
+
+
+def test_topic_pages_and_blog_filter(client, demo):
+    topic = Topic.objects.get(slug="knee-pain")
+    other = make_article(title="Unrelated piece")
+    page = client.get(topic.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Can Foot Pain Cause Knee Pain?" in html and other.title not in html
+    redirect = client.get("/blog/?topic=knee-pain")
+    assert redirect.status_code == 301 and redirect["Location"] == "/blog/topics/knee-pain/"
+    assert client.get("/blog/?topic=nope").status_code == 404
+    assert 'href="/blog/topics/knee-pain/"' in client.get("/blog/").content.decode()
+    article_html = client.get(SEED_URL).content.decode()
+    assert 'class="topic-tag" href="/blog/topics/foot-health/">Foot health</a>' in article_html
+
+
+def test_topic_page_hides_drafts(client, db):
+    topic = Topic.objects.create(name="Heels", slug="heels")
+    draft = make_article(title="Draft on heels", status=Article.Status.DRAFT)
+    draft.topics.add(topic)
+    assert "Draft on heels" not in client.get("/blog/topics/heels/").content.decode()
+
+
+def test_author_page_lists_their_published_articles(client, db):
+    author = make_author(name="Dr. Foot", slug="dr-foot", bio_html="<p>Podiatrist.</p>")
+    mine = make_article(author=author, title="Mine")
+    make_article(author=author, title="My draft", status=Article.Status.DRAFT)
+    make_article(title="Someone else's")
+    html = client.get("/authors/dr-foot/").content.decode()
+    assert "<h1>Dr. Foot</h1>" in html and "Podiatrist." in html
+    assert mine.title in html and "My draft" not in html and "Someone else" not in html
+    assert client.get("/authors/nobody/").status_code == 404
