@@ -88,6 +88,16 @@ def mark_cacheable(response):
     return response
 
 
+def public_page(view):
+    """Decorator for function views whose pages are the same for every anonymous reader."""
+
+    def wrapped(request, *args, **kwargs):
+        return mark_cacheable(view(request, *args, **kwargs))
+
+    wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
+    return wrapped
+
+
 class PublicPageMixin:
     """For class-based views whose pages are the same for every anonymous reader."""
 

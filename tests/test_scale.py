@@ -19,6 +19,9 @@ def seed(articles, products=20):
         ("/blog/topics/bulk-topic-3/", 3),  # the topic, the count, one page
         ("/blog/topics/bulk-topic-3/?page=last", 3),
         ("/authors/bulk-author/", 3),  # the author, the count, one page
+        ("/sitemap.xml", 4),  # a count and one page each for articles and topics; static pages need none
+        ("/blog/feed/", 1),
+        ("/blog/topics/bulk-topic-3/feed/", 2),  # the topic, its articles
         ("/", 2),  # latest articles with authors, recommended products
         ("/shop/", 2),
     ],

@@ -59,3 +59,39 @@ def test_author_page_lists_their_published_articles(client, db):
     assert "<h1>Dr. Foot</h1>" in html and "Podiatrist." in html
     assert mine.title in html and "My draft" not in html and "Someone else" not in html
     assert client.get("/authors/nobody/").status_code == 404
+
+
+def test_sitemap_lists_every_published_article_and_no_draft(client, demo):
+    import xml.etree.ElementTree as ET
+
+    draft = make_article(title="Secret draft", status=Article.Status.DRAFT)
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = {u.findtext("s:loc", namespaces=ns): u.findtext("s:lastmod", namespaces=ns)
+            for u in ET.fromstring(response.content).findall("s:url", ns)}
+    assert "http://testserver/blog/can-foot-pain-cause-knee-pain/" in urls
+    assert urls["http://testserver/blog/can-foot-pain-cause-knee-pain/"] == demo.updated_at.date().isoformat()
+    assert f"http://testserver{draft.get_absolute_url()}" not in urls
+    assert "http://testserver/blog/topics/knee-pain/" in urls and "http://testserver/shop/women/" in urls
+
+
+def test_robots_points_at_the_sitemap(client, db):
+    text = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in text and "Disallow: /admin/" in text
+
+
+def test_feeds_parse_and_autodiscover(client, demo):
+    import feedparser
+
+    make_article(title="Hidden draft", status=Article.Status.DRAFT)
+    for url in ("/blog/feed/", "/blog/feed/atom/", "/blog/topics/knee-pain/feed/", "/blog/topics/knee-pain/feed/atom/"):
+        feed = feedparser.parse(client.get(url).content)
+        assert not feed.bozo, (url, feed.bozo_exception)
+        titles = [entry.title for entry in feed.entries]
+        assert titles == ["Can Foot Pain Cause Knee Pain? Here’s How To Protect Yourself"], url
+        assert feed.entries[0].link == "http://testserver/blog/can-foot-pain-cause-knee-pain/"
+    html = client.get("/").content.decode()
+    assert 'type="application/rss+xml"' in html and 'href="/blog/feed/"' in html
+    topic_html = client.get("/blog/topics/knee-pain/").content.decode()
+    assert 'href="/blog/topics/knee-pain/feed/"' in topic_html

@@ -1,0 +1,68 @@
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from kuru_site.pagecache import mark_cacheable
+
+from .models import Article, Topic
+
+FEED_SIZE = 20
+
+
+class LatestArticlesFeed(Feed):
+    title = "KURU Footwear Blog"
+    description = "Foot health, knee pain and comfort footwear from the experts at KURU Footwear."
+
+    def __call__(self, request, *args, **kwargs):
+        return mark_cacheable(super().__call__(request, *args, **kwargs))
+
+    def link(self):
+        return reverse("articles:index")
+
+    def items(self):
+        return Article.objects.published().select_related("author")[:FEED_SIZE]
+
+    def item_title(self, article):
+        return article.title
+
+    def item_description(self, article):
+        return article.excerpt or article.meta_description
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return article.updated_at
+
+    def item_author_name(self, article):
+        return article.author.name
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestArticlesFeed.description
+
+
+class TopicFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Topic, slug=slug)
+
+    def title(self, topic):
+        return f"{topic.name} | KURU Footwear Blog"
+
+    def link(self, topic):
+        return topic.get_absolute_url()
+
+    def description(self, topic):
+        return topic.description or f"Articles about {topic.name} from KURU Footwear."
+
+    def items(self, topic):
+        return Article.objects.published().filter(topics=topic).select_related("author")[:FEED_SIZE]
+
+
+class TopicAtomFeed(TopicFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, topic):
+        return self.description(topic)
