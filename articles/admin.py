@@ -4,12 +4,19 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import FAQ, Article, Author, ProductCard, Section, Takeaway
+from .models import FAQ, Article, Author, ProductCard, Section, Takeaway, Topic
 
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "is_organization"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ("name",)}
 
@@ -63,13 +70,14 @@ class ArticleAdmin(admin.ModelAdmin):
     list_display = [
         "title", "status", "is_published", "author", "published_at", "updated_at", "reading_time", "newsletter_signups",
     ]
-    list_filter = ["status", "author"]
+    list_filter = ["status", "author", "topics"]
+    filter_horizontal = ["topics"]
     search_fields = ["title", "excerpt", "sections__heading", "sections__body_html"]
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "published_at"
     readonly_fields = ["reading_time", "updated_at", "view_on_site_link"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "author", "excerpt", "intro_html"]}),
+        (None, {"fields": ["title", "slug", "author", "topics", "excerpt", "intro_html"]}),
         ("Hero image", {"fields": ["hero_image", "hero_alt"]}),
         ("Publishing", {"fields": ["status", "published_at", "reading_time", "updated_at", "view_on_site_link"]}),
         ("Search engines", {"fields": ["seo_title", "meta_description"], "classes": ["collapse"]}),

@@ -105,3 +105,17 @@ def placeholder_image(width: int, height: int, label: str) -> bytes:
     buffer = io.BytesIO()
     img.save(buffer, format="JPEG", quality=82, optimize=True)
     return buffer.getvalue()
+
+
+def rendition(data: bytes, width: int, height: int, folder: str) -> str:
+    """A JPEG of `data` cropped to fill width×height exactly, stored by content; returns its name."""
+    with Image.open(io.BytesIO(data)) as img:
+        img = img.convert("RGB")
+        scale = max(width / img.width, height / img.height)
+        resized = img.resize((max(width, round(img.width * scale)), max(height, round(img.height * scale))), Image.LANCZOS)
+        left = (resized.width - width) // 2
+        top = (resized.height - height) // 2
+        cropped = resized.crop((left, top, left + width, top + height))
+        buffer = io.BytesIO()
+        cropped.save(buffer, format="JPEG", quality=85, optimize=True)
+    return store_image(buffer.getvalue(), folder)

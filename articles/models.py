@@ -2,13 +2,14 @@ import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import F, Prefetch, TextField, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .images import validate_image_file
+from .images import rendition, validate_image_file
 from .richtext import count_words, html_to_text, sanitize_html
 
 
@@ -126,6 +127,9 @@ class Article(models.Model):
     hero_alt = models.CharField("hero alt text", max_length=250, blank=True)
     hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The 1200×630 crop of the hero that social networks show; made on save.
+    social_image = models.ImageField(upload_to="renditions/", blank=True, editable=False)
+    social_image_source = models.CharField(max_length=200, blank=True, editable=False)
     intro_html = models.TextField(
         "introduction",
         blank=True,
@@ -160,7 +164,24 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.intro_html = sanitize_html(self.intro_html)
+        self._refresh_social_image()
         super().save(*args, **kwargs)
+
+    def _refresh_social_image(self):
+        if not self.hero_image:
+            self.social_image, self.social_image_source = "", ""
+            return
+        if self.social_image and self.social_image_source == self.hero_image.name:
+            return
+        self.hero_image.open("rb")
+        try:
+            data = self.hero_image.read()
+        finally:
+            self.hero_image.close()
+        if not self.hero_image._committed:
+            self.hero_image.save(self.hero_image.name, ContentFile(data), save=False)
+        self.social_image = rendition(data, 1200, 630, "renditions")
+        self.social_image_source = self.hero_image.name
 
     def clean(self):
         if self.hero_image and not self.hero_alt.strip():

@@ -6,6 +6,7 @@ from kuru_site.pagecache import PublicPageMixin
 from products.models import Product
 
 from .models import Article, Author, Topic
+from .structured_data import article_graph
 
 
 class PublishedArticleMixin:
@@ -86,5 +87,6 @@ class ArticleDetailView(PublicPageMixin, PublishedArticleMixin, DetailView):
             topics=topics,
             faq_after=faq_after,
             toc=[s for s in sections if s.level in (2, 3)],
+            structured_data=article_graph(article, faqs, topics),
             **kwargs,
         )

@@ -95,3 +95,54 @@ def test_feeds_parse_and_autodiscover(client, demo):
     assert 'type="application/rss+xml"' in html and 'href="/blog/feed/"' in html
     topic_html = client.get("/blog/topics/knee-pain/").content.decode()
     assert 'href="/blog/topics/knee-pain/feed/"' in topic_html
+
+
+def _jsonld(html):
+    import json
+    import re
+
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+def test_article_json_ld_graph_agrees_with_the_page(client, demo, settings):
+    import re
+
+    html = client.get(SEED_URL).content.decode()
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)">', html).group(1)
+    assert canonical == settings.SITE_URL + SEED_URL
+    data = _jsonld(html)
+    graph = {node["@type"]: node for node in data["@graph"]}
+    assert data["@context"] == "https://schema.org"
+    posting = graph["BlogPosting"]
+    assert posting["url"] == posting["mainEntityOfPage"] == canonical
+    assert posting["headline"] == demo.title
+    assert posting["datePublished"].startswith("2024-02-06T15:00:00")
+    assert posting["author"]["name"] == "KURU Footwear"
+    assert graph["Organization"]["logo"]["url"].endswith(".svg")
+    assert posting["publisher"]["@id"] == graph["Organization"]["@id"]
+    assert posting["image"][0].startswith(settings.SITE_URL + "/media/renditions/")
+    questions = [q["name"] for q in graph["FAQPage"]["mainEntity"]]
+    assert questions == list(demo.faqs.values_list("question", flat=True)) and len(questions) == 8
+    assert graph["FAQPage"]["mainEntity"][5]["acceptedAnswer"]["text"].startswith("Podiatrists recommend replacing")
+    crumbs = graph["BreadcrumbList"]["itemListElement"]
+    assert [c["position"] for c in crumbs] == [1, 2, 3] and crumbs[-1]["item"] == canonical
+
+
+def test_social_tags_and_a_1200x630_rendition(client, demo, settings):
+    from PIL import Image
+
+    html = client.get(SEED_URL).content.decode()
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert f'<meta property="og:url" content="{settings.SITE_URL}{SEED_URL}">' in html
+    assert '<meta property="og:image:width" content="1200">' in html
+    with Image.open(demo.social_image.path) as image:
+        assert image.size == (1200, 630)
+
+
+def test_json_ld_cannot_be_broken_out_of(client, db):
+    article = make_article(title="</script><script>alert(1)</script>", sections=1)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "</script><script>alert(1)" not in html
+    assert _jsonld(html)["@graph"][1]["headline"] == article.title
