@@ -112,4 +112,4 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Reading time depends on the inlines, which are saved only now.
-        form.instance.refresh_reading_time()
+        form.instance.refresh_derived()

@@ -3,7 +3,8 @@ import math
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import models
+from django.contrib.postgres.search import SearchVectorField
+from django.db import connection, models
 from django.db.models import F, Prefetch, TextField, Value
 from django.urls import reverse
 from django.utils import timezone
@@ -151,6 +152,10 @@ class Article(models.Model):
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
     word_count = models.PositiveIntegerField(default=0, editable=False)
+    # Everything a reader can read below the title, as plain text, for search (made on save).
+    search_text = models.TextField(blank=True, editable=False)
+    # PostgreSQL's weighted tsvector of title, excerpt and search_text (unused elsewhere).
+    search_vector = SearchVectorField(null=True, editable=False)
     reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
@@ -206,21 +211,26 @@ class Article(models.Model):
     def page_title(self):
         return self.seo_title or self.title
 
-    def refresh_reading_time(self):
-        """Recount the words readers read and store the reading time (done on save, never per view)."""
+    def refresh_derived(self):
+        """Recount the words readers read and rebuild the search text (done on save, never per view)."""
         sections = list(self.sections.all())
-        words = count_words(
-            self.title,
+        takeaways = list(self.takeaways.values_list("text", flat=True))
+        faqs = [f"{q} {html_to_text(a)}" for q, a in self.faqs.values_list("question", "answer_html")]
+        body = [
             html_to_text(self.intro_html),
-            *self.takeaways.values_list("text", flat=True),
-            *(s.heading for s in sections),
-            *(html_to_text(s.body_html) for s in sections),
-            *(s.figure_caption for s in sections),
-            *(f"{q} {html_to_text(a)}" for q, a in self.faqs.values_list("question", "answer_html")),
-        )
+            *takeaways,
+            *(f"{s.heading} {html_to_text(s.body_html)} {s.figure_caption}" for s in sections),
+            *faqs,
+        ]
+        words = count_words(self.title, *body)
         minutes = max(1, math.ceil(words / settings.READING_WORDS_PER_MINUTE))
-        Article.objects.filter(pk=self.pk).update(word_count=words, reading_minutes=minutes)
-        self.word_count, self.reading_minutes = words, minutes
+        search_text = " ".join(part for part in body if part)
+        Article.objects.filter(pk=self.pk).update(word_count=words, reading_minutes=minutes, search_text=search_text)
+        self.word_count, self.reading_minutes, self.search_text = words, minutes, search_text
+        if connection.vendor == "postgresql":
+            from .search import refresh_search_vector
+
+            refresh_search_vector(self.pk)
 
     def extras(self):
         """Takeaways, FAQs and topics of this article, in order, from one UNION query."""

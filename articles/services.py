@@ -90,7 +90,7 @@ def _write_article(data: ArticleData) -> Article:
         for slug, _line in parsed.products:
             card_order += 1
             ProductCard.objects.create(article=article, section=section, product=products[slug], sort_order=card_order)
-    article.refresh_reading_time()
+    article.refresh_derived()
     return article
 
 

@@ -6,6 +6,7 @@ from kuru_site.pagecache import PublicPageMixin
 from products.models import Product
 
 from .models import Article, Author, Topic
+from .search import Query, highlight, search_articles, search_products
 from .structured_data import article_graph
 
 
@@ -90,3 +91,27 @@ class ArticleDetailView(PublicPageMixin, PublishedArticleMixin, DetailView):
             structured_data=article_graph(article, faqs, topics),
             **kwargs,
         )
+
+
+class SearchView(ListView):
+    """/search/?q= over articles and products; any query, however odd, gets a helpful page."""
+
+    template_name = "search.html"
+    context_object_name = "articles"
+    paginate_by = 10
+
+    def get_queryset(self):
+        self.query = Query(self.request.GET.get("q", ""))
+        if not self.query.is_searchable:
+            return Article.objects.none()
+        return search_articles(self.query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(query=self.query, **kwargs)
+        if self.query.is_searchable:
+            context["products"] = search_products(self.query)
+            context["results"] = [
+                (article, highlight(article.title, self.query, 200), highlight(article.excerpt or article.search_text, self.query))
+                for article in context["articles"]
+            ]
+        return context

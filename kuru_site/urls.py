@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed, TopicAtomFeed, TopicFeed
 from articles.sitemaps import SITEMAPS
-from articles.views import AuthorView, HomeView
+from articles.views import AuthorView, HomeView, SearchView
 from kuru_site.pagecache import public_page
 
 admin.site.site_header = "KURU content"
@@ -37,6 +37,7 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("blog/", include("articles.urls")),
     path("authors/<slug:slug>/", AuthorView.as_view(), name="author"),
+    path("search/", SearchView.as_view(), name="search"),
     path("shop/", include("products.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("admin/", admin.site.urls),

@@ -75,7 +75,7 @@ def make_article(*, sections=0, faqs=0, takeaways=0, cards=0, **kwargs) -> Artic
         ProductCard.objects.create(article=article, section=section, product=make_product(), sort_order=i)
     for i in range(1, faqs + 1):
         FAQ.objects.create(article=article, question=f"Question {i}?", answer_html=f"<p>Answer {i}.</p>", sort_order=i)
-    article.refresh_reading_time()
+    article.refresh_derived()
     return article
 
 

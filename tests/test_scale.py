@@ -21,6 +21,7 @@ def seed(articles, products=20):
         ("/authors/bulk-author/", 3),  # the author, the count, one page
         ("/sitemap.xml", 4),  # a count and one page each for articles and topics; static pages need none
         ("/blog/feed/", 1),
+        ("/search/?q=heel+support", 3),  # a count, one page of articles, the products
         ("/blog/topics/bulk-topic-3/feed/", 2),  # the topic, its articles
         ("/", 2),  # latest articles with authors, recommended products
         ("/shop/", 2),

@@ -23,7 +23,7 @@ def test_reading_time_rounds_up_at_265_words_per_minute(db, settings):
     assert (article.word_count, article.reading_minutes) == (265, 1)
     article.intro_html = "<p>" + "word " * 265 + "</p>"
     article.save()
-    article.refresh_reading_time()
+    article.refresh_derived()
     assert (article.word_count, article.reading_minutes) == (266, 2)
 
 

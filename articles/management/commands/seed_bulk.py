@@ -7,7 +7,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from django.db.models import TextField, Value
+from django.db.models.functions import Concat
+
 from articles.models import FAQ, Article, Author, ProductCard, Section, Takeaway, Topic
+from articles.search import refresh_all_search_vectors
 from products.models import Product
 
 PREFIX = "bulk-"
@@ -104,6 +108,9 @@ class Command(BaseCommand):
                     for s in sections
                     if s.sort_order in (1, 3)
                 )
+        bulk = Article.objects.filter(slug__startswith=PREFIX)
+        bulk.filter(search_text="").update(search_text=Concat("excerpt", Value(" "), "intro_html", output_field=TextField()))
+        refresh_all_search_vectors(bulk.filter(search_vector__isnull=True))
         self.stdout.write(
             f"Bulk content: {Article.objects.filter(slug__startswith=PREFIX).count():,} articles, "
             f"{len(product_ids):,} products."
