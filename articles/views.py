@@ -10,6 +10,17 @@ from .search import Query, highlight, search_articles, search_products
 from .structured_data import article_graph
 
 
+def table_of_contents(sections):
+    """[(h2 section, [its h3 sections])], in page order; an h3 with no h2 above stands alone."""
+    toc = []
+    for section in sections:
+        if section.level == 3 and toc:
+            toc[-1][1].append(section)
+        else:
+            toc.append((section, []))
+    return toc
+
+
 class PublishedArticleMixin:
     """Readers see published articles only; preview (the editorial issue) widens this."""
 
@@ -87,7 +98,7 @@ class ArticleDetailView(PublicPageMixin, PublishedArticleMixin, DetailView):
             faqs=faqs,
             topics=topics,
             faq_after=faq_after,
-            toc=[s for s in sections if s.level in (2, 3)],
+            toc=table_of_contents(sections),
             structured_data=article_graph(article, faqs, topics),
             **kwargs,
         )
