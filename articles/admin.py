@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import FAQ, Article, Author, ProductCard, Section, Takeaway, Topic
+from .models import FAQ, Article, Author, ProductCard, Redirect, Section, Takeaway, Topic
 
 
 @admin.register(Author)
@@ -12,6 +12,12 @@ class AuthorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "is_organization"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Redirect)
+class RedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_path", "new_path", "created_at"]
+    search_fields = ["old_path", "new_path"]
 
 
 @admin.register(Topic)

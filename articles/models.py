@@ -170,7 +170,11 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         self.intro_html = sanitize_html(self.intro_html)
         self._refresh_social_image()
+        old = Article.objects.filter(pk=self.pk).values("slug", "status").first() if self.pk else None
         super().save(*args, **kwargs)
+        if old and old["slug"] != self.slug and old["status"] == self.Status.PUBLISHED:
+            # Readers and search engines know the old address: send them on.
+            Redirect.add(reverse("articles:detail", kwargs={"slug": old["slug"]}), self.get_absolute_url())
 
     def _refresh_social_image(self):
         if not self.hero_image:
@@ -429,3 +433,35 @@ def next_scheduled_time():
         .first()
     )
     return upcoming.timestamp() if upcoming else None
+
+
+class Redirect(models.Model):
+    """An old address that now lives elsewhere: answered with a 301. Slug changes add one."""
+
+    old_path = models.CharField(max_length=300, unique=True, help_text="e.g. /blog/old-slug/")
+    new_path = models.CharField(max_length=300, help_text="e.g. /blog/new-slug/ (a path on this site).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_path"]
+
+    def __str__(self):
+        return f"{self.old_path} → {self.new_path}"
+
+    def clean(self):
+        errors = {}
+        for field in ("old_path", "new_path"):
+            value = getattr(self, field)
+            if not value.startswith("/") or value.startswith("//"):
+                errors[field] = "Enter a path on this site, starting with a single /."
+        if not errors and self.old_path == self.new_path:
+            errors["new_path"] = "The new path must differ from the old one."
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def add(cls, old_path: str, new_path: str):
+        """Point old_path at new_path, and re-point anything that led to old_path (no chains, no loops)."""
+        cls.objects.filter(new_path=old_path).update(new_path=new_path)
+        cls.objects.filter(old_path=new_path).delete()
+        cls.objects.update_or_create(old_path=old_path, defaults={"new_path": new_path})

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kuru_site.redirects.RedirectFallbackMiddleware",
 ]
 
 ROOT_URLCONF = "kuru_site.urls"

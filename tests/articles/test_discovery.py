@@ -1,3 +1,5 @@
+import pytest
+
 from articles.models import Article, Section, Topic
 from tests.factories import make_article, make_author
 
@@ -146,3 +148,58 @@ def test_json_ld_cannot_be_broken_out_of(client, db):
     html = client.get(article.get_absolute_url()).content.decode()
     assert "</script><script>alert(1)" not in html
     assert _jsonld(html)["@graph"][1]["headline"] == article.title
+
+
+def test_changing_a_published_slug_keeps_the_old_address_working(client, db):
+    from articles.models import Redirect
+
+    article = make_article(slug="old-name")
+    article.slug = "new-name"
+    article.save()
+    response = client.get("/blog/old-name/?utm_source=mail")
+    assert response.status_code == 301 and response["Location"] == "/blog/new-name/?utm_source=mail"
+    article.slug = "newest-name"
+    article.save()
+    assert client.get("/blog/old-name/")["Location"] == "/blog/newest-name/"  # no chain
+    assert client.get("/blog/new-name/")["Location"] == "/blog/newest-name/"
+    article.slug = "old-name"  # back again: no loop
+    article.save()
+    assert client.get("/blog/old-name/").status_code == 200
+    assert client.get("/blog/newest-name/")["Location"] == "/blog/old-name/"
+    assert not Redirect.objects.filter(old_path="/blog/old-name/").exists()
+
+
+def test_draft_slug_changes_add_no_redirect(db):
+    from articles.models import Redirect
+
+    draft = make_article(slug="draft-a", status=Article.Status.DRAFT)
+    draft.slug = "draft-b"
+    draft.save()
+    assert not Redirect.objects.exists()
+
+
+def test_redirects_from_the_admin_and_their_validation(admin_client, client, db):
+    from django.core.exceptions import ValidationError
+
+    from articles.models import Redirect
+
+    response = admin_client.post("/admin/articles/redirect/add/", {"old_path": "/old-guide/", "new_path": "/blog/"})
+    assert response.status_code == 302
+    assert client.get("/old-guide/")["Location"] == "/blog/"
+    for bad in ("https://evil.example/", "//evil.example/", "blog/"):
+        with pytest.raises(ValidationError):
+            Redirect(old_path="/x/", new_path=bad).full_clean()
+
+
+def test_unknown_pages_get_the_styled_404_with_search(client, db):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We couldn’t find that page" in html and 'role="search"' in html
+
+
+def test_server_error_page_is_styled(client, db):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Something went wrong on our side" in html and 'role="search"' in html and "site.css" in html

@@ -1,0 +1,20 @@
+from django.http import HttpResponsePermanentRedirect
+
+
+class RedirectFallbackMiddleware:
+    """Answer a 404 with a 301 when the redirects table knows where the page went."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404:
+            return response
+        from articles.models import Redirect
+
+        target = Redirect.objects.filter(old_path=request.path).values_list("new_path", flat=True).first()
+        if target:
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+        return response
