@@ -18,6 +18,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
+# Test-only checkers from npm (axe-core, vnu-jar); their tests skip without them
+# outside CI, and .ci/run installs Node.js and Java when a machine lacks them.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the HTML and accessibility checks will be skipped (apt-get install npm)"; fi
+
 # The demo: debug on, SQLite in the project, demo content loaded, a local admin.
 demo: venv
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
@@ -27,7 +33,7 @@ demo: venv
 run: demo
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv
+test: venv node_modules/.installed
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
 
