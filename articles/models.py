@@ -88,6 +88,25 @@ class ArticleQuerySet(models.QuerySet):
         """Articles readers can see: published, with a publication time that has passed."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def related_to(self, article, topic_slugs, product_ids):
+        """Published articles sharing topics (first) or products (next) with `article`, best first."""
+        from django.db.models import Count, Q
+
+        shared = Q(topics__slug__in=topic_slugs) | Q(product_cards__product_id__in=product_ids)
+        return (
+            self.published()
+            .exclude(pk=article.pk)
+            .filter(shared)
+            .annotate(
+                shared_topics=Count("topics", filter=Q(topics__slug__in=topic_slugs), distinct=True),
+                shared_products=Count(
+                    "product_cards__product", filter=Q(product_cards__product_id__in=product_ids), distinct=True
+                ),
+            )
+            .select_related("author")
+            .order_by("-shared_topics", "-shared_products", "-published_at", "-id")
+        )
+
     def for_page(self):
         """Everything the article page shows, in one query per kind of row.
 

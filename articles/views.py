@@ -1,13 +1,33 @@
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView, TemplateView
 
-from kuru_site.pagecache import PublicPageMixin
+from kuru_site.pagecache import PublicPageMixin, current_generation
 from products.models import Product
 
 from .models import Article, Author, Topic
 from .search import Query, highlight, search_articles, search_products
 from .structured_data import article_graph
+
+
+RELATED_COUNT = 3
+
+
+def related_articles(article, topics, sections):
+    """Three related articles, kept in the cache for the current content generation.
+
+    Any content change starts a new generation, so the list is never stale;
+    a warm article page therefore stays at four queries.
+    """
+    key = f"related:{current_generation()}:{article.pk}"
+    related = cache.get(key)
+    if related is None:
+        product_ids = {card.product_id for section in sections for card in section.cards.all()}
+        topic_slugs = [topic.slug for topic in topics]
+        related = list(Article.objects.related_to(article, topic_slugs, product_ids)[:RELATED_COUNT])
+        cache.set(key, related, 60 * 60)
+    return related
 
 
 def table_of_contents(sections):
@@ -100,6 +120,7 @@ class ArticleDetailView(PublicPageMixin, PublishedArticleMixin, DetailView):
             faq_after=faq_after,
             toc=table_of_contents(sections),
             structured_data=article_graph(article, faqs, topics),
+            related=related_articles(article, topics, sections),
             **kwargs,
         )
 

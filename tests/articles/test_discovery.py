@@ -203,3 +203,25 @@ def test_server_error_page_is_styled(client, db):
 
     html = render_to_string("500.html")
     assert "Something went wrong on our side" in html and 'role="search"' in html and "site.css" in html
+
+
+def test_related_articles_share_topics_first_then_products(client, demo):
+    from products.models import Product
+
+    knee = Topic.objects.get(slug="knee-pain")
+    foot = Topic.objects.get(slug="foot-health")
+    two_topics = make_article(title="Two shared topics", sections=1)
+    two_topics.topics.add(knee, foot)
+    one_topic = make_article(title="One shared topic", sections=1)
+    one_topic.topics.add(knee)
+    by_product = make_article(title="Shares a product", sections=1)
+    by_product.product_cards.create(
+        section=by_product.sections.get(), product=Product.objects.get(slug="moment-womens-recovery-slide")
+    )
+    make_article(title="Nothing in common")
+    make_article(title="Draft sharing topics", status=Article.Status.DRAFT).topics.add(knee, foot)
+    html = client.get(SEED_URL).content.decode()
+    related = html.split('id="related-heading"')[1].split("</section>")[0]
+    titles = ["Two shared topics", "One shared topic", "Shares a product"]
+    assert [related.index(t) for t in titles] == sorted(related.index(t) for t in titles)
+    assert "Nothing in common" not in related and "Draft sharing topics" not in related
