@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test venv demo check bench clean
+.PHONY: run test venv demo check bench audit clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench: venv
 	@command -v wrk >/dev/null && command -v redis-server >/dev/null || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk redis-server >/dev/null; }
 	$(PY) bench/run.py
+
+# Lighthouse on the article page (mobile profile), printing the four scores; not part of make test.
+audit: venv
+	bash bench/audit.sh
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
