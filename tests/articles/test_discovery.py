@@ -191,11 +191,25 @@ def test_redirects_from_the_admin_and_their_validation(admin_client, client, db)
             Redirect(old_path="/x/", new_path=bad).full_clean()
 
 
-def test_unknown_pages_get_the_styled_404_with_search(client, db):
+def test_unknown_pages_get_the_styled_404_with_search_and_reading(client, demo):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     html = response.content.decode()
     assert "We couldn’t find that page" in html and 'role="search"' in html
+    assert "Popular reading" in html and demo.get_absolute_url() in html
+
+
+@pytest.mark.parametrize(
+    "url, title",
+    [("/", "KURU Footwear Blog"), ("/blog/", "Foot health blog | KURU Footwear"),
+     ("/blog/topics/knee-pain/", "Knee pain | KURU Footwear Blog"), ("/shop/women/", "Women’s shoes | KURU Footwear")],
+)
+def test_every_page_has_canonical_and_social_tags(client, demo, settings, url, title):
+    html = client.get(url).content.decode()
+    assert f'<link rel="canonical" href="{settings.SITE_URL}{url}">' in html
+    assert f'<meta property="og:title" content="{title}">' in html
+    assert 'og:image" content="' + settings.SITE_URL + "/static/img/social-default" in html
+    assert '<meta name="description" content="' in html
 
 
 def test_server_error_page_is_styled(client, db):
