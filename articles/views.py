@@ -75,30 +75,29 @@ class ArticleListView(PublicPageMixin, PublishedArticleMixin, ListView):
         return super().get_context_data(topics=Topic.objects.filter(articles__in=Article.objects.published()).distinct(), **kwargs)
 
 
-class TopicView(PublicPageMixin, PublishedArticleMixin, ListView):
+class ArticlesOfView(PublicPageMixin, PublishedArticleMixin, ListView):
+    """Published articles of one topic or author, found by slug; the page gets it as `context_name`."""
+
     paginate_by = 12
     context_object_name = "articles"
+    model = lookup = context_name = None
+
+    def get_queryset(self):
+        self.owner = get_object_or_404(self.model, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(**{self.lookup: self.owner})
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**{self.context_name: self.owner}, **kwargs)
+
+
+class TopicView(ArticlesOfView):
+    model, lookup, context_name = Topic, "topics", "topic"
     template_name = "articles/topic_detail.html"
 
-    def get_queryset(self):
-        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(topics=self.topic)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(topic=self.topic, **kwargs)
-
-
-class AuthorView(PublicPageMixin, PublishedArticleMixin, ListView):
-    paginate_by = 12
-    context_object_name = "articles"
+class AuthorView(ArticlesOfView):
+    model, lookup, context_name = Author, "author", "author"
     template_name = "articles/author_detail.html"
-
-    def get_queryset(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(author=self.author)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
 
 
 class ArticleDetailView(PublicPageMixin, PublishedArticleMixin, DetailView):
