@@ -79,3 +79,20 @@ def test_staff_build_an_article_by_hand(staff_client, db):
     assert article.reading_minutes == 1 and article.word_count > 0
     page = staff_client.get(article.get_absolute_url()).content.decode()
     assert "<h2>First <a" in page and "One takeaway." in page and "Why?" in page
+
+
+def test_ensure_dev_admin_prints_a_login_once(db, settings):
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("ensure_dev_admin", stdout=out)
+    password = out.getvalue().split("admin / ")[1].split()[0]
+    user = get_user_model().objects.get(username="admin")
+    assert user.is_superuser and user.check_password(password)
+    again = io.StringIO()
+    call_command("ensure_dev_admin", stdout=again)
+    assert "exists already" in again.getvalue() and password not in again.getvalue()

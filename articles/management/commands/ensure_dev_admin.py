@@ -21,7 +21,6 @@ class Command(BaseCommand):
         User.objects.create_superuser("admin", "admin@localhost", password)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Local admin login (development only, shown once): admin / {password}  "
-                "-> http://127.0.0.1:8000/admin/"
+                f"Local admin login (development only, shown once): admin / {password}  (at /admin/)"
             )
         )
