@@ -68,10 +68,23 @@ class Author(models.Model):
 CALLOUT_TARGET_FIELDS = {"id", "slug", "status", "published_at"}
 
 
+class TopicQuerySet(models.QuerySet):
+    def with_published_articles(self):
+        """Topics readers can browse. EXISTS stops at the first live article, whatever the archive's size."""
+        live = Article.topics.through.objects.filter(
+            topic=models.OuterRef("pk"),
+            article__status=Article.Status.PUBLISHED,
+            article__published_at__lte=timezone.now(),
+        )
+        return self.filter(models.Exists(live))
+
+
 class Topic(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True, help_text="One or two sentences shown on the topic page.")
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

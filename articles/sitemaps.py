@@ -1,5 +1,5 @@
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
 from .models import Article, Topic
@@ -22,9 +22,10 @@ class TopicSitemap(Sitemap):
 
     def items(self):
         # Topics with something to read, each dated by its newest article.
+        newest = Article.objects.published().filter(topics=OuterRef("pk")).order_by("-updated_at")
         return (
-            Topic.objects.filter(articles__in=Article.objects.published())
-            .annotate(last_updated=Max("articles__updated_at"))
+            Topic.objects.with_published_articles()
+            .annotate(last_updated=Subquery(newest.values("updated_at")[:1]))
             .order_by("name")
         )
 

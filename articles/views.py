@@ -72,7 +72,7 @@ class ArticleListView(PublicPageMixin, PublishedArticleMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(topics=Topic.objects.filter(articles__in=Article.objects.published()).distinct(), **kwargs)
+        return super().get_context_data(topics=Topic.objects.with_published_articles(), **kwargs)
 
 
 class ArticlesOfView(PublicPageMixin, PublishedArticleMixin, ListView):
