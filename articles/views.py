@@ -1,9 +1,8 @@
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView, TemplateView
 
-from kuru_site.pagecache import PublicPageMixin, current_generation
+from kuru_site.pagecache import PublicPageMixin, generation_cached
 from products.models import Product
 
 from .models import Article, Author, Topic
@@ -20,14 +19,13 @@ def related_articles(article, topics, sections):
     Any content change starts a new generation, so the list is never stale;
     a warm article page therefore stays at four queries.
     """
-    key = f"related:{current_generation()}:{article.pk}"
-    related = cache.get(key)
-    if related is None:
+
+    def compute():
         product_ids = {card.product_id for section in sections for card in section.cards.all()}
         topic_slugs = [topic.slug for topic in topics]
-        related = list(Article.objects.related_to(article, topic_slugs, product_ids)[:RELATED_COUNT])
-        cache.set(key, related, 60 * 60)
-    return related
+        return list(Article.objects.related_to(article, topic_slugs, product_ids)[:RELATED_COUNT])
+
+    return generation_cached(f"related:{article.pk}", compute)
 
 
 def table_of_contents(sections):
@@ -72,7 +70,10 @@ class ArticleListView(PublicPageMixin, PublishedArticleMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(topics=Topic.objects.with_published_articles(), **kwargs)
+        # The topic links change only with content; SQLite plans their EXISTS
+        # poorly on a large archive, so they are computed once per generation.
+        topics = generation_cached("browsable-topics", lambda: list(Topic.objects.with_published_articles()))
+        return super().get_context_data(topics=topics, **kwargs)
 
 
 class ArticlesOfView(PublicPageMixin, PublishedArticleMixin, ListView):

@@ -82,6 +82,16 @@ def current_generation() -> str:
     return record[0]
 
 
+def generation_cached(key: str, compute, timeout=ENTRY_TIMEOUT):
+    """compute() once per content generation: exact like the page cache, for page parts."""
+    full_key = f"part:{current_generation()}:{key}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, timeout)
+    return value
+
+
 def mark_cacheable(response):
     """Views call this on responses that are the same for every anonymous reader."""
     response.page_cacheable = True

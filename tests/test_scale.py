@@ -14,8 +14,8 @@ def seed(articles, products=20):
 @pytest.mark.parametrize(
     "url, queries",
     [
-        ("/blog/", 3),  # count for the paginator, one page of articles with authors, the topic links
-        ("/blog/?page=last", 3),
+        ("/blog/", 2),  # count for the paginator, one page of articles with authors (topic links cached)
+        ("/blog/?page=last", 2),
         ("/blog/topics/bulk-topic-3/", 3),  # the topic, the count, one page
         ("/blog/topics/bulk-topic-3/?page=last", 3),
         ("/authors/bulk-author/", 3),  # the author, the count, one page
@@ -30,6 +30,7 @@ def seed(articles, products=20):
 def test_listing_queries_do_not_grow(client, db, django_assert_num_queries, articles, url, queries):
     seed(articles)
     assert Article.objects.count() == articles
+    client.get(url)  # warm: the content generation and the parts cached with it
     with django_assert_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200
