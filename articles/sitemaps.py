@@ -2,6 +2,8 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
+from products.models import Product
+
 from .models import Article, Topic
 
 
@@ -44,4 +46,15 @@ class StaticSitemap(Sitemap):
         return reverse(name)
 
 
-SITEMAPS = {"articles": ArticleSitemap, "topics": TopicSitemap, "pages": StaticSitemap}
+class ProductSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.7
+
+    def items(self):
+        return Product.objects.active().only("slug", "updated_at").order_by("name", "id")
+
+    def lastmod(self, product):
+        return product.updated_at
+
+
+SITEMAPS = {"articles": ArticleSitemap, "topics": TopicSitemap, "products": ProductSitemap, "pages": StaticSitemap}

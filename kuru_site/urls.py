@@ -9,6 +9,7 @@ from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed, TopicAtom
 from articles.sitemaps import SITEMAPS
 from articles.views import AuthorView, HomeView, SearchView
 from kuru_site.pagecache import public_page
+from products import views as product_views
 
 admin.site.site_header = "KURU content"
 admin.site.site_title = "KURU content admin"
@@ -38,6 +39,7 @@ urlpatterns = [
     path("blog/", include("articles.urls")),
     path("authors/<slug:slug>/", AuthorView.as_view(), name="author"),
     path("search/", SearchView.as_view(), name="search"),
+    path("go/<slug:slug>/", product_views.go, name="go"),
     path("shop/", include("products.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("admin/", admin.site.urls),

@@ -62,6 +62,9 @@ class Product(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    was_published = models.BooleanField(
+        default=False, editable=False, help_text="Set once the product has been active: its page then answers 410 Gone."
+    )
 
     objects = ProductQuerySet.as_manager()
 
@@ -77,14 +80,38 @@ class Product(models.Model):
     def __str__(self):
         return self.display_name
 
+    def save(self, *args, **kwargs):
+        if self.is_active:
+            self.was_published = True
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self):
         return f"{self.name} in {self.colorway}" if self.colorway else self.name
 
     def get_absolute_url(self):
-        return reverse("products:index") + f"#{self.slug}"
+        return reverse("products:detail", kwargs={"slug": self.slug})
 
     @property
     def star_class(self):
         """CSS class for the star bar: the average rounded to the nearest half star (stars-45 = 4.5)."""
         return f"stars-{round(float(self.rating_average) * 2) * 5:02d}"
+
+
+class Click(models.Model):
+    """One click on a shop link: no personal data, just what was clicked where."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="clicks")
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.SET_NULL, null=True, blank=True, related_name="product_clicks"
+    )
+    placement = models.CharField(max_length=40, blank=True, help_text="Where the link was, e.g. card-2 or product-page.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    is_bot = models.BooleanField(default=False, help_text="The user agent looked like a robot: left out of reports.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["article", "created_at"], name="click_article_time")]
+
+    def __str__(self):
+        return f"{self.product} ← {self.article or 'direct'} ({self.placement})"

@@ -1,8 +1,21 @@
-from django.views.generic import ListView
+import logging
+import re
 
+from django.db import DatabaseError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, ListView
+
+from articles.models import Article
 from kuru_site.pagecache import PublicPageMixin
 
-from .models import Product
+from .links import looks_like_bot, with_utm
+from .models import Click, Product
+from .structured_data import product_graph
+
+logger = logging.getLogger(__name__)
+SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
 
 
 class ShopView(PublicPageMixin, ListView):
@@ -24,3 +37,60 @@ class ShopView(PublicPageMixin, ListView):
         return super().get_context_data(
             gender=self.gender, heading=titles.get(self.gender, "Shop all shoes"), **kwargs
         )
+
+
+class ProductDetailView(PublicPageMixin, DetailView):
+    """A product page. Inactive products are gone: 410 once they had been on sale, else 404."""
+
+    context_object_name = "product"
+
+    def get_object(self, queryset=None):
+        product = get_object_or_404(Product, slug=self.kwargs["slug"])
+        if not product.is_active:
+            raise ProductGone(product) if product.was_published else Http404("No such product.")
+        return product
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except ProductGone as gone:
+            return render(request, "products/product_gone.html", {"product": gone.product}, status=410)
+
+    def get_context_data(self, **kwargs):
+        recommended_in = (
+            Article.objects.published()
+            .filter(product_cards__product=self.object)
+            .distinct()
+            .only("title", "slug", "published_at")
+        )
+        return super().get_context_data(
+            recommended_in=recommended_in, structured_data=product_graph(self.object), **kwargs
+        )
+
+
+class ProductGone(Exception):
+    def __init__(self, product):
+        self.product = product
+
+
+@never_cache
+def go(request, slug):
+    """Count a click and send the shopper to the shop, with UTM parameters. Only active products' own shop URLs."""
+    product = Product.objects.active().filter(slug=slug).first()
+    if product is None:
+        raise Http404("No such product.")
+    article_slug = request.GET.get("article", "")
+    article_slug = article_slug if SLUG.match(article_slug) else ""
+    placement = re.sub(r"[^-a-z0-9_]", "", request.GET.get("placement", "").lower())[:40]
+    try:
+        Click.objects.create(
+            product=product,
+            article=Article.objects.filter(slug=article_slug).first() if article_slug else None,
+            placement=placement,
+            is_bot=looks_like_bot(request.headers.get("User-Agent", "")),
+        )
+    except DatabaseError:
+        # A click we cannot count must still reach the shop.
+        logger.exception("Could not record a click on %s", product.slug)
+    medium = "product-page" if placement == "product-page" else "product-card"
+    return HttpResponseRedirect(with_utm(product.shop_url, campaign=article_slug, content=placement, medium=medium))

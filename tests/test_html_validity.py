@@ -20,6 +20,7 @@ PAGES = {
     "search-empty": "/search/?q=%21%21%21",
     "shop": "/shop/",
     "shop-women": "/shop/women/",
+    "product": "/shop/atom-mens-athletic-sneaker-jet-black-white-fire-red/",
     "newsletter": "/newsletter/",
     "newsletter-result": "/blog/can-foot-pain-cause-knee-pain/?newsletter=check-inbox",
     "404": "/no-such-page/",

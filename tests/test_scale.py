@@ -19,7 +19,8 @@ def seed(articles, products=20):
         ("/blog/topics/bulk-topic-3/", 3),  # the topic, the count, one page
         ("/blog/topics/bulk-topic-3/?page=last", 3),
         ("/authors/bulk-author/", 3),  # the author, the count, one page
-        ("/sitemap.xml", 4),  # a count and one page each for articles and topics; static pages need none
+        ("/sitemap.xml", 6),  # a count and one page each for articles, topics and products; static pages need none
+        ("/shop/bulk-product-00003/", 2),  # the product, the articles recommending it
         ("/blog/feed/", 1),
         ("/search/?q=heel+support", 3),  # a count, one page of articles, the products
         ("/blog/topics/bulk-topic-3/feed/", 2),  # the topic, its articles

@@ -18,6 +18,7 @@ PAGES = [
     "/search/?q=knee+pain",
     "/shop/",
     "/shop/men/",
+    "/shop/quantum-2-0-womens-sneaker-pewter-night-sky/",
     "/newsletter/",
     "/no-such-page/",
 ]

@@ -109,3 +109,32 @@ def test_signup_without_javascript(browser, live_demo):
     from newsletter.models import Subscriber
 
     assert Subscriber.objects.filter(email="no.script@example.com").count() == 1
+
+
+def test_shopper_clicks_a_card_and_lands_on_the_shop_with_utm(browser, live_demo):
+    from urllib.parse import parse_qs, urlsplit
+
+    # A person's browser, not "HeadlessChrome", which the click counter rightly files as a robot.
+    context = browser.new_context(user_agent="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36")
+    landed = []
+
+    def shop(route):
+        # The shop is another site: answer here, so no request leaves the machine.
+        landed.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>KURU shop</title><h1>Shop</h1>")
+
+    context.route("https://www.kurufootwear.com/**", shop)
+    page = context.new_page()
+    page.goto(live_demo.url + SEED_PATH)
+    card = page.locator(".product-card").filter(has_text="QUANTUM 2.0")
+    card.get_by_role("link", name="Shop now").click()
+    page.wait_for_url("https://www.kurufootwear.com/**")
+    query = parse_qs(urlsplit(landed[-1]).query)
+    assert query["utm_campaign"] == ["can-foot-pain-cause-knee-pain"] and query["utm_content"] == ["card-3"]
+    assert query["variant"] == ["pewter-night-sky"]
+    context.close()
+
+    from products.models import Click
+
+    click = Click.objects.get()
+    assert click.article.slug == "can-foot-pain-cause-knee-pain" and not click.is_bot
