@@ -167,9 +167,14 @@ def products_import(*, path) -> list[Product]:
             field, messages = next(iter(exc.message_dict.items()))
             raise ContentError(path, key_line(text, field, start=line - 1), f"{field}: {' '.join(messages)}")
         parsed.append((product, image))
+    from products.services import product_refresh_rating
+
     with transaction.atomic():
         for product, image in parsed:
             if image:
                 product.image = store_image(image, "products")
             product.save()
+            if product.ratings.exists():
+                # Once a product has ratings, they are the truth about its average and count.
+                product_refresh_rating(product_id=product.pk)
     return [product for product, _ in parsed]

@@ -9,8 +9,22 @@ class ProductsConfig(AppConfig):
     def ready(self):
         from kuru_site.pagecache import bump_generation
 
-        from .models import Product
+        from .models import Product, Rating
 
         # A product's card appears in many articles: any change refreshes every page.
         post_save.connect(bump_generation, sender=Product, dispatch_uid="pagecache-save-Product")
         post_delete.connect(bump_generation, sender=Product, dispatch_uid="pagecache-delete-Product")
+        # Deleting ratings (one, or a queryset: Django's deletion runs in one
+        # transaction and signals each row) refreshes the aggregate inside it.
+        # Rating.save() does the same for saves.
+        post_delete.connect(refresh_rating_aggregate, sender=Rating, dispatch_uid="rating-aggregate-delete")
+
+
+def refresh_rating_aggregate(sender, instance, **kwargs):
+    """A deleted rating updates its product's aggregate in the same transaction."""
+    from .models import Product
+    from .services import product_refresh_rating
+
+    # When the product itself is being deleted, its ratings go with it: nothing to refresh.
+    if Product.objects.filter(pk=instance.product_id).exists():
+        product_refresh_rating(product_id=instance.product_id)

@@ -1,5 +1,5 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 
 from articles.images import validate_image_file
@@ -115,3 +115,44 @@ class Click(models.Model):
 
     def __str__(self):
         return f"{self.product} ← {self.article or 'direct'} ({self.placement})"
+
+
+class Rating(models.Model):
+    """A shopper's rating. Only approved ones count towards the product's average and count."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="ratings")
+    stars = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    title = models.CharField(max_length=150, blank=True)
+    text = models.TextField(blank=True, max_length=5000)
+    reviewer_name = models.CharField(max_length=80)
+    is_verified_purchase = models.BooleanField("verified purchase", default=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    external_id = models.CharField(
+        max_length=100, blank=True, help_text="The review platform's id, so a re-import does not duplicate."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(stars__gte=1, stars__lte=5), name="rating_stars_1_to_5"),
+            models.UniqueConstraint(
+                fields=["product", "external_id"], condition=~models.Q(external_id=""), name="rating_external_id_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "status", "-created_at"], name="rating_product_status")]
+
+    def __str__(self):
+        return f"{self.stars}★ {self.product} by {self.reviewer_name}"
+
+    def save(self, *args, **kwargs):
+        from .services import product_refresh_rating
+
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            product_refresh_rating(product_id=self.product_id)

@@ -11,11 +11,12 @@ from articles.models import Article
 from kuru_site.pagecache import PublicPageMixin
 
 from .links import looks_like_bot, with_utm
-from .models import Click, Product
+from .models import Click, Product, Rating
 from .structured_data import product_graph
 
 logger = logging.getLogger(__name__)
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
+REVIEWS_SHOWN = 10
 
 
 class ShopView(PublicPageMixin, ListView):
@@ -63,8 +64,9 @@ class ProductDetailView(PublicPageMixin, DetailView):
             .distinct()
             .only("title", "slug", "published_at")
         )
+        reviews = self.object.ratings.filter(status=Rating.Status.APPROVED).exclude(text="")[:REVIEWS_SHOWN]
         return super().get_context_data(
-            recommended_in=recommended_in, structured_data=product_graph(self.object), **kwargs
+            recommended_in=recommended_in, reviews=reviews, structured_data=product_graph(self.object), **kwargs
         )
 
 

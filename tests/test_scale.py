@@ -20,7 +20,7 @@ def seed(articles, products=20):
         ("/blog/topics/bulk-topic-3/?page=last", 3),
         ("/authors/bulk-author/", 3),  # the author, the count, one page
         ("/sitemap.xml", 6),  # a count and one page each for articles, topics and products; static pages need none
-        ("/shop/bulk-product-00003/", 2),  # the product, the articles recommending it
+        ("/shop/bulk-product-00003/", 3),  # the product, its written reviews, the articles recommending it
         ("/blog/feed/", 1),
         ("/search/?q=heel+support", 3),  # a count, one page of articles, the products
         ("/blog/topics/bulk-topic-3/feed/", 2),  # the topic, its articles

@@ -19,3 +19,9 @@ def absolute(path: str) -> str:
 def jsonld(data) -> str:
     """JSON for a <script type="application/ld+json"> element, safe against </script> in text."""
     return mark_safe(json.dumps(data, ensure_ascii=False, indent=None).translate(_SCRIPT_ESCAPES))
+
+
+@register.filter
+def isotime(value) -> str:
+    """An ISO 8601 time to the second (HTML's datetime attribute takes at most milliseconds)."""
+    return value.isoformat(timespec="seconds") if value else ""

@@ -6,6 +6,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from products.demo import seed_demo_ratings
+from products.models import Product
+
 
 class Command(BaseCommand):
     help = "Load content/authors.toml, content/products.toml and content/articles/*.md (safe to run again)."
@@ -17,6 +20,9 @@ class Command(BaseCommand):
         content = Path(content)
         call_command("import_authors", content / "authors.toml", stdout=self.stdout)
         call_command("import_products", content / "products.toml", stdout=self.stdout)
+        # The catalog's rating figures become real approved ratings.
+        for product in Product.objects.filter(rating_count__gt=0, ratings__isnull=True).distinct():
+            seed_demo_ratings(product, product.rating_count, float(product.rating_average))
         articles = sorted((content / "articles").glob("*.md"))
         if articles:
             call_command("import_article", *articles, stdout=self.stdout)

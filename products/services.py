@@ -1,0 +1,34 @@
+"""Writes that keep a product's rating aggregate equal to its approved ratings."""
+
+from django.db import transaction
+from django.db.models import Avg, Count
+
+from .models import Product, Rating
+
+
+def product_refresh_rating(*, product_id: int) -> Product:
+    """Recompute the average and count from approved ratings, under a lock on the product row.
+
+    The lock makes concurrent approvals wait for each other, and the counting
+    query starts after it, so it sees every committed approval.
+    """
+    with transaction.atomic():
+        product = Product.objects.select_for_update().get(pk=product_id)
+        totals = Rating.objects.filter(product_id=product_id, status=Rating.Status.APPROVED).aggregate(
+            average=Avg("stars"), count=Count("id")
+        )
+        product.rating_count = totals["count"]
+        product.rating_average = round(totals["average"] or 0, 2)
+        product.save(update_fields=["rating_count", "rating_average", "updated_at"])
+    return product
+
+
+def ratings_set_status(*, ratings, status: str) -> int:
+    """Approve or reject many ratings at once; the aggregates change in the same transaction."""
+    with transaction.atomic():
+        ids = list(ratings.values_list("pk", flat=True))
+        product_ids = set(Rating.objects.filter(pk__in=ids).values_list("product_id", flat=True))
+        changed = Rating.objects.filter(pk__in=ids).update(status=status)
+        for product_id in sorted(product_ids):  # a fixed order: no deadlock between two bulk actions
+            product_refresh_rating(product_id=product_id)
+    return changed
