@@ -25,7 +25,7 @@ from django.utils.cache import patch_cache_control
 
 GENERATION_KEY = "pagecache:generation"
 ENTRY_TIMEOUT = 60 * 60  # a bound on memory, not on staleness
-ALLOWED_QUERY_KEYS = {"page"}
+ALLOWED_QUERY_KEYS = {"page", "category", "sort"}
 LOCAL_ENTRIES = 256
 _next_change_sources = []
 # Entries never change under a given generation, so each process keeps the

@@ -1,5 +1,6 @@
 import logging
 import re
+from urllib.parse import urlencode
 
 from django.db import DatabaseError
 from django.http import Http404, HttpResponseRedirect
@@ -19,8 +20,16 @@ SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
 REVIEWS_SHOWN = 10
 
 
+SORTS = {
+    "top-rated": ("Top rated", ["-rating_average", "-rating_count", "name"]),
+    "most-rated": ("Most rated", ["-rating_count", "-rating_average", "name"]),
+    "newest": ("Newest", ["-created_at", "-id"]),
+}
+DEFAULT_SORT = "most-rated"
+
+
 class ShopView(PublicPageMixin, ListView):
-    """Active products, optionally for one gender (unisex products show in both)."""
+    """Active products: by gender (unisex shows in both), category and sort, as plain links."""
 
     template_name = "products/product_list.html"
     context_object_name = "products"
@@ -28,15 +37,37 @@ class ShopView(PublicPageMixin, ListView):
     gender = None
 
     def get_queryset(self):
-        products = Product.objects.active().order_by("-is_recommended", "-rating_count", "name")
+        self.category = self.request.GET.get("category", "")
+        if self.category not in Product.Category.values:
+            self.category = ""
+        self.sort = self.request.GET.get("sort", DEFAULT_SORT)
+        if self.sort not in SORTS:
+            self.sort = DEFAULT_SORT
+        products = Product.objects.active()
         if self.gender:
             products = products.filter(gender__in=[self.gender, Product.Gender.UNISEX])
-        return products
+        if self.category:
+            products = products.filter(category=self.category)
+        return products.order_by(*SORTS[self.sort][1])
+
+    def _query(self, **changes):
+        """This page's filters with some changed, as a query string (page reset)."""
+        params = {"category": self.category, "sort": self.sort if self.sort != DEFAULT_SORT else ""}
+        params.update(changes)
+        return urlencode({k: v for k, v in params.items() if v})
 
     def get_context_data(self, **kwargs):
         titles = {"women": "Women’s shoes", "men": "Men’s shoes"}
         return super().get_context_data(
-            gender=self.gender, heading=titles.get(self.gender, "Shop all shoes"), **kwargs
+            gender=self.gender,
+            heading=titles.get(self.gender, "Shop all shoes"),
+            category=self.category,
+            sort=self.sort,
+            categories=[("", "All styles", self._query(category=""))]
+            + [(value, label, self._query(category=value)) for value, label in Product.Category.choices],
+            sorts=[(key, label, self._query(sort=key if key != DEFAULT_SORT else "")) for key, (label, _) in SORTS.items()],
+            filter_query=self._query(),
+            **kwargs,
         )
 
 

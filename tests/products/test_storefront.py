@@ -135,3 +135,23 @@ def test_recommended_in_lists_only_published_articles(client, demo):
     draft = make_article(title="Draft mentioning ATOM", status=Article.Status.DRAFT, sections=1)
     ProductCard.objects.create(article=draft, section=draft.sections.get(), product=Product.objects.get(slug=ATOM))
     assert "Draft mentioning ATOM" not in client.get(f"/shop/{ATOM}/").content.decode()
+
+
+def test_shop_filters_and_sorts_with_plain_links_that_keep_each_other(client, db):
+    make_product(name="Slide A", slug="slide-a", category="sandals", gender="women", rating_count=10, rating_average="4.90")
+    make_product(name="Sneaker B", slug="sneaker-b", category="sneakers", gender="women", rating_count=500, rating_average="4.10")
+    make_product(name="Boot C", slug="boot-c", category="boots", gender="men", rating_count=50, rating_average="4.50")
+    html = client.get("/shop/women/", {"category": "sandals"}).content.decode()
+    assert "Slide A" in html and "Sneaker B" not in html and "Boot C" not in html
+    # The gender links keep the style filter; the style links keep the sort.
+    assert 'href="/shop/men/?category=sandals"' in html
+    html = client.get("/shop/", {"sort": "top-rated", "category": "sneakers"}).content.decode()
+    assert 'href="?category=boots&amp;sort=top-rated"' in html.replace("&amp;", "&amp;")
+    top = client.get("/shop/", {"sort": "top-rated"}).content.decode()
+    assert top.index("Slide A") < top.index("Boot C") < top.index("Sneaker B")
+    most = client.get("/shop/").content.decode()
+    assert most.index("Sneaker B") < most.index("Boot C") < most.index("Slide A")
+    newest = client.get("/shop/", {"sort": "newest"}).content.decode()
+    assert newest.index("Boot C") < newest.index("Slide A")
+    # Nonsense values fall back to the defaults instead of failing.
+    assert client.get("/shop/", {"sort": "'; DROP", "category": "<x>"}).status_code == 200
