@@ -150,9 +150,15 @@ class Rating(models.Model):
     def __str__(self):
         return f"{self.stars}★ {self.product} by {self.reviewer_name}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, refresh_aggregate=True, **kwargs):
+        """Save, and recompute the product's average and count in the same transaction.
+
+        Pass refresh_aggregate=False only inside a transaction that refreshes it itself
+        (bulk imports), to do it once per product rather than once per rating.
+        """
         from .services import product_refresh_rating
 
         with transaction.atomic():
             super().save(*args, **kwargs)
-            product_refresh_rating(product_id=self.product_id)
+            if refresh_aggregate:
+                product_refresh_rating(product_id=self.product_id)

@@ -106,3 +106,50 @@ def test_concurrent_approvals_keep_the_aggregate_exact():
         list(pool.map(approve, [r.pk for r in ratings]))
     stored, expected = _aggregate(product)
     assert stored == expected == (40, 3.0)
+
+
+GOOD_CSV = """product,external_id,stars,reviewer_name,title,text,verified,status,created_at
+rated,r-1,5,Ann,Love them,Great heel cup.,yes,,2024-05-01T10:00:00Z
+rated,r-2,3,Bob,,,no,approved,
+rated,r-3,1,Cy,Spam,Buy pills,no,rejected,
+"""
+
+
+def test_import_ratings_and_reimport_without_duplicates(db, tmp_path):
+    product = make_product(slug="rated", rating_count=0, rating_average=0)
+    path = tmp_path / "ratings.csv"
+    path.write_text(GOOD_CSV)
+    call_command("import_ratings", path, stdout=open("/dev/null", "w"))
+    assert _aggregate(product)[0] == (2, 4.0)
+    first = Rating.objects.get(external_id="r-1")
+    assert first.is_verified_purchase and first.created_at.year == 2024 and first.title == "Love them"
+    path.write_text(GOOD_CSV.replace("rated,r-2,3,Bob", "rated,r-2,4,Bob"))
+    call_command("import_ratings", path, stdout=open("/dev/null", "w"))
+    assert Rating.objects.count() == 3 and _aggregate(product)[0] == (2, 4.5)
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("nope,x,5,Ann,,,,,", ":3: unknown product 'nope'."),
+        ("rated,,5,Ann,,,,,", ":3: external_id is empty"),
+        ("rated,x,6,Ann,,,,,", ":3: stars must be a whole number from 1 to 5, not '6'."),
+        ("rated,x,five,Ann,,,,,", ":3: stars must be a whole number from 1 to 5"),
+        ("rated,x,5,,,,,,", ":3: reviewer_name is empty."),
+        ("rated,x,5,Ann,,,maybe,,", ":3: verified must be yes or no"),
+        ("rated,x,5,Ann,,,,hidden,", ":3: status must be one of"),
+        ("rated,x,5,Ann,,,,,last tuesday", ":3: created_at 'last tuesday' is not an ISO date-time"),
+        ("rated,r-1,4,Ann,,,,,", ":3: rating r-1 for rated appears already on line 2."),
+    ],
+)
+def test_import_ratings_reports_the_bad_line_and_writes_nothing(db, tmp_path, row, message):
+    from django.core.management import CommandError
+
+    make_product(slug="rated", rating_count=0, rating_average=0)
+    path = tmp_path / "ratings.csv"
+    path.write_text("product,external_id,stars,reviewer_name,title,text,verified,status,created_at\n"
+                    "rated,r-1,5,Ann,,,,,\n" + row + "\n")
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_ratings", path)
+    assert message in str(excinfo.value)
+    assert Rating.objects.count() == 0
