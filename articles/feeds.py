@@ -21,7 +21,7 @@ class LatestArticlesFeed(Feed):
         return reverse("articles:index")
 
     def items(self):
-        return Article.objects.published().select_related("author")[:FEED_SIZE]
+        return Article.objects.for_listing()[:FEED_SIZE]
 
     def item_title(self, article):
         return article.title

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.contrib.postgres.search import SearchVectorField
-from django.db import connection, models
+from django.db import models
 from django.db.models import F, Prefetch, TextField, Value
 from django.urls import reverse
 from django.utils import timezone
@@ -101,13 +101,17 @@ class ArticleQuerySet(models.QuerySet):
         """Articles readers can see: published, with a publication time that has passed."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def for_listing(self):
+        """Published articles as lists and cards show them: with their authors."""
+        return self.published().select_related("author")
+
     def related_to(self, article, topic_slugs, product_ids):
         """Published articles sharing topics (first) or products (next) with `article`, best first."""
         from django.db.models import Count, Q
 
         shared = Q(topics__slug__in=topic_slugs) | Q(product_cards__product_id__in=product_ids)
         return (
-            self.published()
+            self.for_listing()
             .exclude(pk=article.pk)
             .filter(shared)
             .annotate(
@@ -116,7 +120,6 @@ class ArticleQuerySet(models.QuerySet):
                     "product_cards__product", filter=Q(product_cards__product_id__in=product_ids), distinct=True
                 ),
             )
-            .select_related("author")
             .order_by("-shared_topics", "-shared_products", "-published_at", "-id")
         )
 
@@ -265,10 +268,9 @@ class Article(models.Model):
         search_text = " ".join(part for part in body if part)
         Article.objects.filter(pk=self.pk).update(word_count=words, reading_minutes=minutes, search_text=search_text)
         self.word_count, self.reading_minutes, self.search_text = words, minutes, search_text
-        if connection.vendor == "postgresql":
-            from .search import refresh_search_vector
+        from .search import refresh_search_vectors
 
-            refresh_search_vector(self.pk)
+        refresh_search_vectors(Article.objects.filter(pk=self.pk))
 
     def extras(self):
         """Takeaways, FAQs and topics of this article, in order, from one UNION query."""

@@ -33,12 +33,8 @@ def article_vector():
     )
 
 
-def refresh_search_vector(*pks):
-    """Store the weighted tsvector of these articles (PostgreSQL only)."""
-    Article.objects.filter(pk__in=pks).update(search_vector=article_vector())
-
-
-def refresh_all_search_vectors(queryset):
+def refresh_search_vectors(queryset):
+    """Store the weighted tsvector of these articles; a no-op where it is unused (not PostgreSQL)."""
     if connection.vendor == "postgresql":
         queryset.update(search_vector=article_vector())
 
@@ -59,7 +55,7 @@ class Query:
 
 
 def search_articles(query: Query):
-    published = Article.objects.published().select_related("author")
+    published = Article.objects.for_listing()
     if connection.vendor == "postgresql":
         ts_query = SearchQuery(" ".join(query.terms), search_type="plain", config=CONFIG)
         return (

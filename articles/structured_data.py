@@ -1,14 +1,11 @@
 """schema.org JSON-LD for article pages: one @graph whose URLs agree with the canonical."""
 
-from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 
+from kuru_site.links import absolute_url as absolute
+
 from .richtext import html_to_text
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 def article_graph(article, faqs, topics) -> dict:

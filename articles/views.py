@@ -1,4 +1,3 @@
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -43,7 +42,7 @@ class PublishedArticleMixin:
     """Readers see published articles only; preview (the editorial issue) widens this."""
 
     def get_queryset(self):
-        return Article.objects.published().select_related("author")
+        return Article.objects.for_listing()
 
 
 class HomeView(PublicPageMixin, TemplateView):
@@ -51,7 +50,7 @@ class HomeView(PublicPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            latest_articles=Article.objects.published().select_related("author")[:6],
+            latest_articles=Article.objects.for_listing()[:6],
             recommended_products=Product.objects.recommended()[:6],
             **kwargs,
         )
@@ -60,7 +59,6 @@ class HomeView(PublicPageMixin, TemplateView):
 class ArticleListView(PublicPageMixin, PublishedArticleMixin, ListView):
     paginate_by = 12
     context_object_name = "articles"
-    paginator_class = Paginator
 
     def get(self, request, *args, **kwargs):
         # /blog/?topic=x is the topic page: one cacheable address per list.

@@ -1,10 +1,8 @@
-import csv
-
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils import timezone
 
-from .exchange import CSV_COLUMNS, subscriber_row
+from .exchange import export_subscribers
 from .models import Subscriber
 from .services import subscriber_resend_confirmation
 
@@ -39,10 +37,7 @@ class SubscriberAdmin(admin.ModelAdmin):
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="subscribers-{timezone.now():%Y%m%d-%H%M}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(CSV_COLUMNS)
-        for subscriber in queryset.select_related("source_article").order_by("created_at", "id"):
-            writer.writerow(subscriber_row(subscriber))
+        export_subscribers(response, queryset)
         return response
 
     @admin.action(description="Resend the confirmation email (pending subscribers)")

@@ -5,11 +5,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from kuru_site.links import absolute_url as absolute
+
 from .tokens import confirm_token, unsubscribe_token
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 def unsubscribe_url(subscriber) -> str:

@@ -39,11 +39,13 @@ def subscriber_row(subscriber) -> list[str]:
     ]
 
 
-def export_subscribers(stream) -> int:
+def export_subscribers(stream, queryset=None) -> int:
+    """Write `queryset` (default: every subscriber) as CSV; return how many rows."""
     writer = csv.writer(stream)
     writer.writerow(CSV_COLUMNS)
     count = 0
-    for subscriber in Subscriber.objects.select_related("source_article").order_by("created_at", "id"):
+    subscribers = Subscriber.objects.all() if queryset is None else queryset
+    for subscriber in subscribers.select_related("source_article").order_by("created_at", "id"):
         writer.writerow(subscriber_row(subscriber))
         count += 1
     return count

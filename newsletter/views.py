@@ -23,8 +23,22 @@ FORM_MESSAGE_TAG = "newsletter-form"
 RATE_LIMITED = "You’ve signed up several times in a short while. Please wait a minute and try again."
 
 
+RESULTS = ("check-inbox", "subscribed")  # the ?newsletter= values a page may show
+
+
 def _result():
     return "check-inbox" if settings.NEWSLETTER_DOUBLE_OPT_IN else "subscribed"
+
+
+def shown_result(request):
+    """The signup result this page was sent back with, if it is one we show."""
+    result = request.GET.get("newsletter")
+    return result if result in RESULTS else None
+
+
+def _typed(request):
+    """What the visitor typed into the form, bounded, to give it back to them."""
+    return {k: request.POST.get(k, "")[:300] for k in ("email", "source", "placement")}
 
 
 def _safe_path(request, url):
@@ -71,9 +85,8 @@ def signup(request):
     confirmed or unsubscribed, so the form tells nobody who is on the list.
     """
     if request.method == "GET":
-        result = request.GET.get("newsletter")
         form = SignupForm(initial={"source": request.path, "placement": Subscriber.Placement.PAGE})
-        return _page(request, form, result=result if result in ("check-inbox", "subscribed") else None)
+        return _page(request, form, result=shown_result(request))
 
     form = SignupForm(request.POST)
     back = _safe_path(request, request.POST.get("source")) or request.path
@@ -89,7 +102,7 @@ def signup(request):
         if back == request.path:
             return _page(request, form, status=400)
         # Back to the page the form was on, where the box shows the errors next to the field.
-        messages.error(request, json.dumps({k: request.POST.get(k, "")[:300] for k in ("email", "source", "placement")}),
+        messages.error(request, json.dumps(_typed(request)),
                        extra_tags=FORM_MESSAGE_TAG)
         return redirect(f"{back}#newsletter")
     if not form.looks_automated():
@@ -142,7 +155,7 @@ def unsubscribe(request, token):
 def csrf_failure(request, reason=""):
     """A signup without a valid token (no JavaScript on a cached page, or an old tab) keeps what was typed."""
     if request.method == "POST" and request.path == "/newsletter/":
-        form = SignupForm(initial={k: request.POST.get(k, "")[:300] for k in ("email", "source", "placement")})
+        form = SignupForm(initial=_typed(request))
         return _page(request, form, status=403,
                      notice="Almost there: press Subscribe once more to confirm your signup.")
     return default_csrf_failure(request, reason)

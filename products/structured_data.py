@@ -1,10 +1,10 @@
 """schema.org Product JSON-LD built from the same numbers the page shows."""
 
-from django.conf import settings
+from kuru_site.links import absolute_url
 
 
 def product_graph(product) -> dict:
-    url = settings.SITE_URL + product.get_absolute_url()
+    url = absolute_url(product.get_absolute_url())
     data = {
         "@context": "https://schema.org",
         "@type": "Product",
@@ -17,7 +17,7 @@ def product_graph(product) -> dict:
         "category": product.get_category_display(),
     }
     if product.image:
-        data["image"] = [settings.SITE_URL + product.image.url]
+        data["image"] = [absolute_url(product.image.url)]
     if product.colorway:
         data["color"] = product.colorway
     if product.rating_count:

@@ -1,7 +1,7 @@
 import json
 
 from django import template
-from django.conf import settings
+from kuru_site.links import absolute_url
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -9,10 +9,7 @@ register = template.Library()
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
-@register.filter
-def absolute(path: str) -> str:
-    """The public https address of a site path (SITE_URL + path), as canonical links use."""
-    return settings.SITE_URL + path if path and path.startswith("/") else path
+register.filter("absolute", absolute_url)
 
 
 @register.filter

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.template.loader import render_to_string
 
 from newsletter.forms import SignupForm
-from newsletter.views import FORM_MESSAGE_TAG
+from newsletter.views import FORM_MESSAGE_TAG, shown_result
 
 register = template.Library()
 
@@ -41,5 +41,4 @@ def newsletter_signup(context, placement="other"):
     returned = _returned_form(request)
     if returned is not None:
         return render_to_string("includes/newsletter_signup.html", {"form": returned}, request=request)
-    result = request.GET.get("newsletter")
-    return _signup_box(request.path, placement, result if result in ("check-inbox", "subscribed") else None)
+    return _signup_box(request.path, placement, shown_result(request))

@@ -11,7 +11,7 @@ from django.db.models import TextField, Value
 from django.db.models.functions import Concat
 
 from articles.models import FAQ, Article, Author, ProductCard, Section, Takeaway, Topic
-from articles.search import refresh_all_search_vectors
+from articles.search import refresh_search_vectors
 from products.models import Product
 
 PREFIX = "bulk-"
@@ -110,7 +110,7 @@ class Command(BaseCommand):
                 )
         bulk = Article.objects.filter(slug__startswith=PREFIX)
         bulk.filter(search_text="").update(search_text=Concat("excerpt", Value(" "), "intro_html", output_field=TextField()))
-        refresh_all_search_vectors(bulk.filter(search_vector__isnull=True))
+        refresh_search_vectors(bulk.filter(search_vector__isnull=True))
         self.stdout.write(
             f"Bulk content: {Article.objects.filter(slug__startswith=PREFIX).count():,} articles, "
             f"{len(product_ids):,} products."
