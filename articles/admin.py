@@ -1,17 +1,50 @@
-from django.contrib import admin
+from adminsortable2.admin import CustomInlineFormSet, SortableAdminBase, SortableInlineAdminMixin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django_prose_editor.fields import ProseEditorFormField
+from reversion.admin import VersionAdmin
 
+from . import publishing
 from .models import FAQ, Article, Author, ProductCard, Redirect, Section, Takeaway, Topic
+from products.admin import card_preview_html
+
+from . import preview
+from .richtext import EDITOR_EXTENSIONS, sanitize_html
+
+
+def can_publish(user) -> bool:
+    return user.has_perm("articles.publish_article")
+
+
+class RichTextMixin:
+    """Edit the models' HTML fields in the rich-text editor, limited to the sanitizer's allowlist."""
+
+    rich_text_fields = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.rich_text_fields:
+            return ProseEditorFormField(
+                label=db_field.verbose_name.capitalize(),
+                help_text=db_field.help_text,
+                required=not db_field.blank,
+                config={"extensions": EDITOR_EXTENSIONS},
+                sanitize=sanitize_html,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(RichTextMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "is_organization"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ("name",)}
+    rich_text_fields = ["bio_html"]
 
 
 @admin.register(Redirect)
@@ -27,21 +60,52 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class TakeawayInline(admin.TabularInline):
+class PublishCheckFormSet(CustomInlineFormSet):
+    """Refuses to save a published article whose rows break a publishing rule (publishing.py)."""
+
+    rule = None
+
+    def rows(self):
+        """The rows as they will be saved (unsaved instances), in page order."""
+        kept = [
+            (index, form.instance)
+            for index, form in enumerate(self.forms)
+            if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
+        ]
+        return [row for _, row in sorted(kept, key=lambda pair: (pair[1].sort_order or 10**9, pair[0]))]
+
+    def clean(self):
+        super().clean()
+        if self.rule and self.instance.status == Article.Status.PUBLISHED and not any(self.errors):
+            if errors := self.rule(self.rows()):
+                raise ValidationError(errors)
+
+
+class SectionFormSet(PublishCheckFormSet):
+    rule = staticmethod(publishing.section_errors)
+
+
+class CardFormSet(PublishCheckFormSet):
+    rule = staticmethod(publishing.card_errors)
+
+
+class TakeawayInline(SortableInlineAdminMixin, admin.TabularInline):
     model = Takeaway
     extra = 0
-    fields = ["sort_order", "text"]
+    fields = ["text", "sort_order"]
 
 
-class SectionInline(admin.StackedInline):
+class SectionInline(SortableInlineAdminMixin, RichTextMixin, admin.StackedInline):
     model = Section
+    formset = SectionFormSet
     extra = 0
     fk_name = "article"
+    rich_text_fields = ["body_html"]
     # Staff paste bare domains; assume https (Django 6's default) rather than http.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     autocomplete_fields = ["callout_article"]
     fieldsets = [
-        (None, {"fields": [("sort_order", "level"), "heading", "body_html"]}),
+        (None, {"fields": ["level", "heading", "body_html", "sort_order"]}),
         ("Figure", {"fields": ["figure_image", "figure_alt", "figure_caption"], "classes": ["collapse"]}),
         (
             "Related-guide callout",
@@ -51,47 +115,181 @@ class SectionInline(admin.StackedInline):
     ]
 
 
-class ProductCardInline(admin.TabularInline):
+def _article_id(request):
+    """The article being edited: change view (object_id) or reversion's revision view (positional)."""
+    match = request.resolver_match
+    return match.kwargs.get("object_id") or (match.args[0] if match.args else None)
+
+
+class ProductCardInline(SortableInlineAdminMixin, admin.TabularInline):
     model = ProductCard
+    formset = CardFormSet
     extra = 0
-    fields = ["sort_order", "section", "product"]
+    fields = ["section", "product", "card_preview", "sort_order"]
+    readonly_fields = ["card_preview"]
     autocomplete_fields = ["product"]
-    verbose_name_plural = "Recommended-product cards (save the sections first, then place each card after one)"
+    verbose_name_plural = "Recommended-product cards (save new sections first, then place each card after one)"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "section":
-            article_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Section.objects.filter(article_id=article_id or 0)
+            kwargs["queryset"] = Section.objects.filter(article_id=_article_id(request) or 0)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    @admin.display(description="Card preview")
+    def card_preview(self, card):
+        # card_preview.js replaces this when another product is picked.
+        url = reverse("admin:products_product_card_preview", args=[0])
+        if card and card.product_id:
+            return format_html('<span class="card-preview" data-url="{}">{}</span>', url, card_preview_html(card.product))
+        return format_html('<span class="card-preview" data-url="{}">{}</span>', url, "Pick a product to see its card.")
 
-class FAQInline(admin.StackedInline):
+    class Media:
+        js = ["admin/js/vendor/jquery/jquery.min.js", "admin/js/jquery.init.js", "admin/js/card_preview.js"]
+        css = {"all": ["admin/css/card_preview.css"]}
+
+
+class FAQInline(SortableInlineAdminMixin, RichTextMixin, admin.StackedInline):
     model = FAQ
     extra = 0
-    fields = [("sort_order", "question"), "answer_html"]
+    rich_text_fields = ["answer_html"]
+    fields = ["question", "answer_html", "sort_order"]
+
+
+class ArticleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Article.Status.PUBLISHED:
+            article = Article(
+                title=cleaned.get("title") or "",
+                meta_description=cleaned.get("meta_description") or "",
+                hero_image=cleaned.get("hero_image") or self.instance.hero_image,
+                hero_alt=cleaned.get("hero_alt") or "",
+            )
+            if errors := publishing.article_errors(article):
+                raise ValidationError(errors)
+        return cleaned
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
+    form = ArticleAdminForm
     list_display = [
-        "title", "status", "is_published", "author", "published_at", "updated_at", "reading_time", "newsletter_signups",
+        "title", "status", "is_published", "author", "published_at", "updated_at", "reading_time", "cards",
+        "newsletter_signups", "on_site",
     ]
     list_filter = ["status", "author", "topics"]
+    list_select_related = ["author"]
     filter_horizontal = ["topics"]
-    search_fields = ["title", "excerpt", "sections__heading", "sections__body_html"]
+    search_fields = ["title", "excerpt", "sections__heading", "sections__body_html", "faqs__question"]
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "published_at"
-    readonly_fields = ["reading_time", "updated_at", "view_on_site_link"]
+    rich_text_fields = ["intro_html"]
+    readonly_fields = ["reading_time", "updated_at", "view_on_site_link", "preview_links"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "author", "topics", "excerpt", "intro_html"]}),
         ("Hero image", {"fields": ["hero_image", "hero_alt"]}),
-        ("Publishing", {"fields": ["status", "published_at", "reading_time", "updated_at", "view_on_site_link"]}),
+        (
+            "Publishing",
+            {
+                "fields": ["status", "published_at", "preview_links", "reading_time", "updated_at", "view_on_site_link"],
+                "description": "Published with a future time = scheduled: it appears by itself at that time.",
+            },
+        ),
         ("Search engines", {"fields": ["seo_title", "meta_description"], "classes": ["collapse"]}),
     ]
     inlines = [TakeawayInline, SectionInline, ProductCardInline, FAQInline]
+    actions = ["publish_now", "unpublish"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(signup_count=Count("newsletter_signups", distinct=True))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                signup_count=Count("newsletter_signups", distinct=True),
+                card_count=Count("product_cards", distinct=True),
+            )
+        )
+
+    # Roles: Writers (no publish permission) work on drafts only.
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not can_publish(request.user):
+            fields += ["status", "published_at"]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        # Changing a published (or scheduled) article changes what readers see.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.status == Article.Status.DRAFT or can_publish(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status == Article.Status.DRAFT or can_publish(request.user))
+
+    def delete_queryset(self, request, queryset):
+        if not can_publish(request.user) and queryset.exclude(status=Article.Status.DRAFT).exists():
+            raise PermissionDenied("Only Editors delete published articles.")
+        super().delete_queryset(request, queryset)
+
+    def save_model(self, request, obj, form, change):
+        # The form cannot set status for Writers; this also covers any other route into save.
+        if obj.status != Article.Status.DRAFT and not can_publish(request.user):
+            raise PermissionDenied("Only Editors publish articles.")
+        super().save_model(request, obj, form, change)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        if not can_publish(request.user):
+            raise PermissionDenied("Only Editors restore revisions.")
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not can_publish(request.user):
+            raise PermissionDenied("Only Editors restore deleted articles.")
+        return super().recover_view(request, version_id, extra_context)
+
+    # Publishing.
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        # Reading time depends on the inlines, which are saved only now.
+        article.refresh_derived()
+        if article.status == Article.Status.PUBLISHED:
+            for warning in publishing.problems(article)[1]:
+                self.message_user(request, f"Warning: {warning}", messages.WARNING)
+
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    def publish_now(self, request, queryset):
+        published = 0
+        for article in queryset.filter(status=Article.Status.DRAFT):
+            errors, _warnings = publishing.problems(article)
+            if errors:
+                self.message_user(request, f"“{article}” was not published: {' '.join(errors)}", messages.ERROR)
+                continue
+            article.status, article.published_at = Article.Status.PUBLISHED, timezone.now()
+            article.save(update_fields=["status", "published_at", "updated_at"])
+            published += 1
+        if published:
+            self.message_user(request, f"Published {published} article(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        count = 0
+        for article in queryset.exclude(status=Article.Status.DRAFT):
+            article.status = Article.Status.DRAFT
+            article.save(update_fields=["status", "updated_at"])
+            count += 1
+        self.message_user(request, f"Unpublished {count} article(s).", messages.SUCCESS)
+
+    # Columns and read-only fields.
 
     @admin.display(description="Newsletter signups", ordering="signup_count")
     def newsletter_signups(self, obj):
@@ -100,6 +298,20 @@ class ArticleAdmin(admin.ModelAdmin):
             return 0
         url = reverse("admin:newsletter_subscriber_changelist") + f"?source_article__id__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, obj.signup_count)
+
+    @admin.display(description="Product cards", ordering="card_count")
+    def cards(self, obj):
+        return obj.card_count
+
+    @admin.display(description="On the site")
+    def on_site(self, obj):
+        if obj.is_published():
+            return format_html('<a href="{}">View on site</a>', obj.get_absolute_url())
+        return format_html('<a href="{}">Preview</a>', reverse("articles:preview", args=[obj.pk]))
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The product list links here: "articles using this product".
+        return lookup == "product_cards__product__id__exact" or super().lookup_allowed(lookup, value, request)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, duplicates = super().get_search_results(request, queryset, search_term)
@@ -113,9 +325,19 @@ class ArticleAdmin(admin.ModelAdmin):
     def view_on_site_link(self, obj):
         if obj.pk and obj.is_published():
             return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
+        if obj.pk and obj.status == Article.Status.PUBLISHED:
+            return f"Scheduled: readers see it from {timezone.localtime(obj.published_at):%Y-%m-%d %H:%M}."
         return "Not visible to readers yet."
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Reading time depends on the inlines, which are saved only now.
-        form.instance.refresh_derived()
+    @admin.display(description="Preview")
+    def preview_links(self, obj):
+        if not obj.pk:
+            return "Save the article to preview it."
+        return format_html(
+            '<a class="button" href="{}" target="_blank">Preview</a> '
+            '<span class="help">Share with someone without an admin account (works for {} days): '
+            '<input type="text" readonly size="60" value="{}" aria-label="Shareable preview link"></span>',
+            reverse("articles:preview", args=[obj.pk]),
+            preview.max_age_days(),
+            preview.share_url(obj),
+        )

@@ -47,6 +47,8 @@ def inspect_image(data: bytes) -> str:
 
 def validate_image_file(field_file):
     """Model-field validator: a real JPEG, PNG or WebP within the size limits."""
+    if getattr(field_file, "_committed", False):
+        return  # stored already, checked when it came in: re-saving a form must not reopen it
     file = getattr(field_file, "file", field_file)
     if file is None:
         return

@@ -200,6 +200,9 @@ class Article(models.Model):
         # Matches the listing order exactly (with the id tie-break), so a page
         # of /blog/ reads its 12 rows from the index however large the archive.
         indexes = [models.Index(fields=["status", "-published_at", "-id"], name="article_listing")]
+        # Writers draft; only holders of this permission (the Editors group)
+        # make an article public, take it down, or restore an old revision.
+        permissions = [("publish_article", "Can publish articles and restore revisions")]
 
     def __str__(self):
         return self.title

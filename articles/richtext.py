@@ -7,31 +7,47 @@ produces and what the exporter can write back, which is what makes
 import -> export -> import give the same page.
 """
 
+import functools
 import re
 from html.parser import HTMLParser
 
 import markdown as markdown_lib
 import nh3
 
-ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
-ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# The one allowlist: what the admin's editor (django-prose-editor) offers is
+# exactly what nh3 keeps, because both are made from this configuration.
+EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "HardBreak": True,
+}
+
+
+_SEMANTIC = {"b": "strong", "i": "em"}
+_PRESENTATIONAL = re.compile(r"<(/?)(b|i)(?:\s[^>]*)?>", re.IGNORECASE)
+
+
+@functools.cache
+def allowlist() -> dict:
+    """nh3 arguments (tags, attributes, url_schemes, link_rel) for EDITOR_EXTENSIONS."""
+    from django_prose_editor.config import allowlist_from_extensions
+
+    return allowlist_from_extensions(EDITOR_EXTENSIONS)
 
 
 def sanitize_html(html: str) -> str:
     """Return `html` reduced to the allowlist: no scripts, styles or event handlers."""
     if not html:
         return ""
-    cleaned = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style"},
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_URL_SCHEMES,
-        link_rel=None,
-        strip_comments=True,
-    )
-    return cleaned.strip()
+    # Pasted HTML often says <b>/<i>; keep the emphasis in the editor's own tags.
+    html = _PRESENTATIONAL.sub(lambda m: f"<{m[1]}{_SEMANTIC[m[2].lower()]}>", html)
+    cleaned = nh3.clean(html, clean_content_tags={"script", "style"}, strip_comments=True, **allowlist())
+    # The editor's empty document is one empty paragraph: store it as empty.
+    return "" if cleaned.strip() in ("<p></p>", "<p><br></p>") else cleaned.strip()
 
 
 def markdown_to_html(text: str) -> str:

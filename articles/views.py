@@ -1,10 +1,14 @@
-from django.shortcuts import get_object_or_404, redirect
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
 from kuru_site.pagecache import PublicPageMixin, generation_cached
 from products.models import Product
 
 from .models import Article, Author, Topic
+from .preview import article_id_from_token, max_age_days
 from .search import Query, highlight, search_articles, search_products
 from .structured_data import article_graph
 
@@ -99,11 +103,11 @@ class AuthorView(ArticlesOfView):
     template_name = "articles/author_detail.html"
 
 
-class ArticleDetailView(PublicPageMixin, PublishedArticleMixin, DetailView):
-    context_object_name = "article"
+class ArticlePageMixin:
+    """Everything the article page shows; public view and previews differ only in who may see what."""
 
-    def get_queryset(self):
-        return super().get_queryset().for_page()
+    context_object_name = "article"
+    template_name = "articles/article_detail.html"
 
     def get_context_data(self, **kwargs):
         article = self.object
@@ -121,6 +125,50 @@ class ArticleDetailView(PublicPageMixin, PublishedArticleMixin, DetailView):
             related=related_articles(article, topics, sections),
             **kwargs,
         )
+
+
+class ArticleDetailView(PublicPageMixin, PublishedArticleMixin, ArticlePageMixin, DetailView):
+    def get_queryset(self):
+        return super().get_queryset().for_page()
+
+
+class PreviewMixin(ArticlePageMixin):
+    """Any article, draft or scheduled, exactly as readers will see it, marked as a preview; never cached."""
+
+    def get_queryset(self):
+        return Article.objects.for_page()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=True, **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        patch_cache_control(response, private=True, no_store=True)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+
+class ArticlePreviewView(PreviewMixin, DetailView):
+    """For staff: the Preview button in the admin."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not (user.is_active and user.is_staff and user.has_perm("articles.view_article")):
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SharedPreviewView(PreviewMixin, DetailView):
+    """For a colleague without an admin account: a signed link that expires (articles/preview.py)."""
+
+    def get(self, request, *args, **kwargs):
+        article_id = article_id_from_token(kwargs["token"])
+        if article_id is None:
+            response = render(request, "articles/preview_invalid.html", {"days": max_age_days()}, status=404)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+        self.kwargs["pk"] = article_id
+        return super().get(request, *args, **kwargs)
 
 
 class SearchView(ListView):

@@ -66,6 +66,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    # Editorial workflow in the admin: revisions with restore, drag-and-drop
+    # ordering of inlines, and a rich-text editor bound to our allowlist.
+    "reversion",
+    "adminsortable2",
+    "django_prose_editor",
     "articles",
     "products",
     "newsletter",
@@ -210,6 +215,8 @@ NEWSLETTER_CONFIRM_MAX_AGE = int(os.environ.get("NEWSLETTER_CONFIRM_MAX_AGE", st
 NEWSLETTER_UNSUBSCRIBE_MAX_AGE = int(os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAX_AGE", str(2 * 365 * 24 * 3600)))
 # Absolute links in emails (https in production).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long a shared article preview link works.
+ARTICLE_PREVIEW_LINK_DAYS = int(os.environ.get("ARTICLE_PREVIEW_LINK_DAYS", "3"))
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")

@@ -1,13 +1,74 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from .models import Click, Product, Rating
 from .services import ratings_set_status
 
 
+def card_preview_html(product):
+    """What a reader's card shows, small: image, name, stars and rating count (for the article admin)."""
+    image = format_html('<img src="{}" alt="" width="64" height="64">', product.image.url) if product.image else ""
+    status = "" if product.is_active else format_html(" <strong>{}</strong>", "(inactive: readers will not see it)")
+    return format_html(
+        "{}<span><b>{}</b>{}<br>{} ★ ({}) Ratings</span>",
+        image,
+        product.display_name,
+        status,
+        product.rating_average,
+        f"{product.rating_count:,}",
+    )
+
+
+def published_articles_using(product):
+    from articles.models import Article
+
+    return Article.objects.published().filter(product_cards__product=product).distinct()
+
+
+class ProductAdminForm(forms.ModelForm):
+    confirm_deactivate = forms.BooleanField(
+        label="Yes, take its cards out of published articles",
+        required=False,
+        help_text="Needed only when deactivating a product that published articles recommend.",
+    )
+
+    class Meta:
+        model = Product
+        fields = "__all__"
+
+        def formfield_callback(field, **kwargs):
+            # Staff paste bare domains; assume https (Django 6's default) rather than http.
+            if isinstance(field, models.URLField):
+                kwargs["assume_scheme"] = "https"
+            return field.formfield(**kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        deactivating = self.instance.pk and self.instance.is_active and cleaned.get("is_active") is False
+        if deactivating and not cleaned.get("confirm_deactivate"):
+            titles = [f"“{article}”" for article in published_articles_using(self.instance)[:5]]
+            if titles:
+                raise ValidationError(
+                    f"This product is recommended in published articles ({', '.join(titles)}); "
+                    "deactivating it removes its cards from them. Tick the confirmation box to go ahead."
+                )
+        return cleaned
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "colorway", "line", "gender", "category", "rating_average", "rating_count", "is_recommended", "is_active"]
+    form = ProductAdminForm
+    list_display = [
+        "name", "colorway", "line", "gender", "category", "rating_average", "rating_count", "used_in",
+        "is_recommended", "is_active",
+    ]
     list_filter = ["is_active", "is_recommended", "gender", "category", "line"]
     list_editable = ["is_recommended", "is_active"]
     search_fields = ["name", "colorway", "line", "slug"]
@@ -17,9 +78,42 @@ class ProductAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "line", "colorway", "gender", "category", "description"]}),
         ("Image", {"fields": ["image", "image_alt"]}),
-        ("Shop", {"fields": ["price", "shop_url", "is_recommended", "is_active"]}),
+        ("Shop", {"fields": ["price", "shop_url", "is_recommended", "is_active", "confirm_deactivate"]}),
         ("Ratings (from approved ratings)", {"fields": ["rating_average", "rating_count"]}),
     ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                article_count=Count("cards__article", distinct=True),
+                published_count=Count("cards__article", filter=Q(cards__article__status="published"), distinct=True),
+            )
+        )
+
+    @admin.display(description="Used in articles", ordering="article_count")
+    def used_in(self, product):
+        if not product.article_count:
+            return "—"
+        url = reverse("admin:articles_article_changelist") + f"?product_cards__product__id__exact={product.pk}"
+        return format_html(
+            '<a href="{}">{} ({} published)</a>', url, product.article_count, product.published_count
+        )
+
+    def get_urls(self):
+        preview = path(
+            "<int:object_id>/card-preview/",
+            self.admin_site.admin_view(self.card_preview_view),
+            name="products_product_card_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def card_preview_view(self, request, object_id):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        product = get_object_or_404(Product, pk=object_id)
+        return HttpResponse(card_preview_html(product))
 
 
 @admin.register(Rating)

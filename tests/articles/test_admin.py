@@ -63,7 +63,7 @@ def test_staff_build_an_article_by_hand(staff_client, db):
         "published_at_0": "2024-01-01",
         "published_at_1": "10:00:00",
         "seo_title": "",
-        "meta_description": "",
+        "meta_description": "An article staff built by hand in the admin.",
         **_inline("takeaways", [{"sort_order": "1", "text": "One takeaway."}]),
         **_inline(
             "sections",

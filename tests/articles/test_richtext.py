@@ -60,4 +60,4 @@ def test_markdown_round_trip_is_stable(source):
 
 
 def test_raw_html_in_markdown_is_sanitized():
-    assert markdown_to_html("Hi <script>alert(1)</script> <b onclick=x>there</b>") == "<p>Hi  <b>there</b></p>"
+    assert markdown_to_html("Hi <script>alert(1)</script> <b onclick=x>there</b>") == "<p>Hi  <strong>there</strong></p>"

@@ -1,0 +1,80 @@
+"""
+What an article must have before readers see it, and what it should have.
+
+Errors block publishing; warnings are shown and do not. The rules take plain
+objects, so the admin can check what a form is about to save (unsaved rows)
+and the "Publish" action can check what is in the database, with one wording.
+Each message names the thing to fix.
+"""
+
+import re
+
+META_DESCRIPTION_LIMIT = 160
+# Alt text that is only a file name or a camera's numbering says nothing to a reader.
+FILENAME_LIKE = re.compile(
+    r"^\s*([\w.-]*\.(jpe?g|png|webp|gif|heic|tiff?)|(img|dsc|dscn|pxl|photo|image|screenshot)[\s_-]*\d+\w*)\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_meaningful_alt(alt: str) -> bool:
+    return bool(alt and alt.strip()) and not FILENAME_LIKE.match(alt)
+
+
+def article_errors(article) -> list[str]:
+    errors = []
+    if not article.title.strip():
+        errors.append("Add a title.")
+    if not article.meta_description.strip():
+        errors.append("Add a meta description (Search engines section): search results show it under the title.")
+    if article.hero_image and not is_meaningful_alt(article.hero_alt):
+        errors.append("Describe the hero image in its alt text (what it shows, not a file name).")
+    return errors
+
+
+def section_errors(sections) -> list[str]:
+    """`sections` in page order."""
+    errors = []
+    seen_h2 = False
+    for position, section in enumerate(sections, start=1):
+        label = f"Section {position} “{section.heading}”"
+        if section.level == 3 and not seen_h2:
+            errors.append(f"{label} is a subheading (h3) before any heading (h2): make it an h2 or move it down.")
+        seen_h2 = seen_h2 or section.level == 2
+        if section.figure_image and not is_meaningful_alt(section.figure_alt):
+            errors.append(f"{label}: describe its figure in the alt text (what it shows, not a file name).")
+    return errors
+
+
+def card_errors(cards) -> list[str]:
+    return [
+        f"The card for “{card.product}” points at a product that is no longer active: remove the card or pick another product."
+        for card in cards
+        if card.product_id and not card.product.is_active
+    ]
+
+
+def warnings(article, *, takeaways: int, faqs: int, cards: int) -> list[str]:
+    found = []
+    length = len(article.meta_description.strip())
+    if length > META_DESCRIPTION_LIMIT:
+        found.append(
+            f"The meta description has {length} characters; search engines cut it after about {META_DESCRIPTION_LIMIT}."
+        )
+    if not takeaways:
+        found.append("There are no key takeaways.")
+    if not faqs:
+        found.append("There is no FAQ.")
+    if not cards:
+        found.append("No product card recommends a product in this article.")
+    return found
+
+
+def problems(article) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of a saved article as the database has it."""
+    sections = list(article.sections.all())
+    cards = list(article.product_cards.select_related("product"))
+    errors = article_errors(article) + section_errors(sections) + card_errors(cards)
+    return errors, warnings(
+        article, takeaways=article.takeaways.count(), faqs=article.faqs.count(), cards=len(cards)
+    )
