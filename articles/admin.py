@@ -212,6 +212,8 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
                 signup_count=Count("newsletter_signups", distinct=True),
                 card_count=Count("product_cards", distinct=True),
             )
+            # Aggregates drop Meta.ordering; autocomplete pages need a stable order.
+            .order_by(*Article._meta.ordering)
         )
 
     # Roles: Writers (no publish permission) work on drafts only.

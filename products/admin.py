@@ -90,6 +90,8 @@ class ProductAdmin(admin.ModelAdmin):
                 article_count=Count("cards__article", distinct=True),
                 published_count=Count("cards__article", filter=Q(cards__article__status="published"), distinct=True),
             )
+            # Aggregates drop Meta.ordering; autocomplete pages need a stable order.
+            .order_by(*Product._meta.ordering)
         )
 
     @admin.display(description="Used in articles", ordering="article_count")
