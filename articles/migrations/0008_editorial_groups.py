@@ -28,8 +28,10 @@ def create_groups(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+    add_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+
+def add_groups(Group, Permission):
     for name, codenames in (("Writers", WRITERS), ("Editors", EDITORS)):
         group, _ = Group.objects.get_or_create(name=name)
         for dotted in codenames:
