@@ -178,8 +178,7 @@ class ArticleAdminForm(forms.ModelForm):
 class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
     form = ArticleAdminForm
     list_display = [
-        "title", "status", "is_published", "author", "published_at", "updated_at", "reading_time", "cards",
-        "newsletter_signups", "on_site",
+        "title", "state", "author", "published_at", "updated_at", "minutes", "cards", "newsletter_signups", "on_site",
     ]
     list_filter = ["status", "author", "topics"]
     list_select_related = ["author"]
@@ -202,6 +201,10 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         ("Search engines", {"fields": ["seo_title", "meta_description"], "classes": ["collapse"]}),
     ]
     inlines = [TakeawayInline, SectionInline, ProductCardInline, FAQInline]
+
+    class Media:
+        css = {"all": ["admin/css/article_admin.css"]}
+
     actions = ["publish_now", "unpublish"]
 
     def get_queryset(self, request):
@@ -226,6 +229,16 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         if not can_publish(request.user):
             fields += ["status", "published_at"]
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if can_publish(request.user):
+            return fieldsets
+        note = "You save drafts and preview them; an Editor checks and publishes them."
+        return [
+            (name, options | {"description": note}) if name == "Publishing" else (name, options)
+            for name, options in fieldsets
+        ]
 
     def has_change_permission(self, request, obj=None):
         # Changing a published (or scheduled) article changes what readers see.
@@ -300,6 +313,19 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
             return 0
         url = reverse("admin:newsletter_subscriber_changelist") + f"?source_article__id__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, obj.signup_count)
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, obj):
+        """Status and clock together: what readers see now."""
+        if obj.is_published():
+            return "Live"
+        if obj.status == Article.Status.PUBLISHED:
+            return f"Scheduled for {timezone.localtime(obj.published_at):%b %-d, %H:%M}"
+        return "Draft"
+
+    @admin.display(description="Reading time", ordering="reading_minutes")
+    def minutes(self, obj):
+        return f"{obj.reading_minutes} min"
 
     @admin.display(description="Product cards", ordering="card_count")
     def cards(self, obj):

@@ -63,6 +63,8 @@ def test_groups_come_from_a_migration(db):
 
 def test_writer_creates_a_draft_even_when_the_post_says_published(writer, db):
     author = make_author()
+    form_page = writer.get(reverse("admin:articles_article_add")).content.decode()
+    assert "an Editor checks and publishes them" in form_page and 'name="status"' not in form_page
     data = {
         "title": "Writer's piece", "slug": "writers-piece", "author": author.pk, "excerpt": "", "intro_html": "",
         "hero_alt": "", "seo_title": "", "meta_description": "Fine.",
@@ -356,6 +358,7 @@ def test_article_list_columns_and_filters(editor, db):
     page = editor.get(changelist()).content.decode()
     for column in ("Status", "Author", "Published at", "Updated at", "Reading time", "Product cards"):
         assert column in page
+    assert ">Live<" in page
     assert "View on site" in page
     product = with_card.product_cards.get().product
     filtered = editor.get(changelist(), {"product_cards__product__id__exact": product.pk}).content.decode()
