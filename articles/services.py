@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import reversion
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -26,7 +27,9 @@ def article_import(*, path) -> Article:
         target = (section.callout or {}).get("article")
         if target and target not in known and target != data.meta["slug"]:
             raise ContentError(path, section.line, f"guide callout points at unknown article '{target}'.")
-    with transaction.atomic():
+    # A revision like an admin save, so staff can restore what a file brought in.
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_comment(f"Imported from {Path(path).name}.")
         return _write_article(data)
 
 

@@ -413,3 +413,11 @@ def test_article_admin_is_versioned_and_sortable():
     from reversion.admin import VersionAdmin
 
     assert issubclass(ArticleAdmin, VersionAdmin) and issubclass(ArticleAdmin, SortableAdminBase)
+
+
+def test_an_import_is_a_revision_staff_can_restore(demo):
+    versions = Version.objects.get_for_object(demo)
+    assert versions.count() == 1
+    assert versions.get().revision.get_comment() == "Imported from can-foot-pain-cause-knee-pain.md."
+    children = {v.content_type.model for v in versions.get().revision.version_set.all()}
+    assert {"article", "section", "takeaway", "faq", "productcard"} <= children
