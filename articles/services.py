@@ -30,7 +30,10 @@ def article_import(*, path) -> Article:
     # A revision like an admin save, so staff can restore what a file brought in.
     with transaction.atomic(), reversion.create_revision():
         reversion.set_comment(f"Imported from {Path(path).name}.")
-        return _write_article(data)
+        article = _write_article(data)
+        # Again now that its children exist (some are bulk-created, without signals).
+        reversion.add_to_revision(article)
+        return article
 
 
 def _write_article(data: ArticleData) -> Article:
