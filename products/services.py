@@ -32,3 +32,17 @@ def ratings_set_status(*, ratings, status: str) -> int:
         for product_id in sorted(product_ids):  # a fixed order: no deadlock between two bulk actions
             product_refresh_rating(product_id=product_id)
     return changed
+
+
+def rating_submit(*, product: Product, stars: int, title: str, text: str, reviewer_name: str) -> Rating:
+    """Store a shopper's rating as pending; it counts once a moderator approves it.
+
+    A pending rating cannot change the aggregate, so the product is not
+    re-saved: that would also start a new page-cache generation for every
+    submission.
+    """
+    rating = Rating(
+        product=product, stars=stars, title=title, text=text, reviewer_name=reviewer_name, status=Rating.Status.PENDING
+    )
+    rating.save(refresh_aggregate=False)
+    return rating
