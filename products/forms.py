@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 
 from .models import Rating
 
@@ -49,3 +52,36 @@ class RatingForm(forms.Form):
     def looks_automated(self) -> bool:
         """True when the honeypot was filled in."""
         return bool(self.cleaned_data.get("website"))
+
+
+class ClickReportForm(forms.Form):
+    """The report's date range: the last 30 days unless given, at most a year and a day."""
+
+    DEFAULT_DAYS = 30
+    MAX_DAYS = 366
+
+    start = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the first day as YYYY-MM-DD, e.g. 2026-01-31."},
+    )
+    end = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the last day as YYYY-MM-DD, e.g. 2026-01-31."},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        end = cleaned.get("end") or timezone.localdate()
+        start = cleaned.get("start") or end - timedelta(days=self.DEFAULT_DAYS - 1)
+        if start > end:
+            raise forms.ValidationError("The first day comes after the last day: swap them.", code="order")
+        if (end - start).days + 1 > self.MAX_DAYS:
+            raise forms.ValidationError(f"Choose at most {self.MAX_DAYS} days.", code="too_long")
+        cleaned["start"], cleaned["end"] = start, end
+        return cleaned
