@@ -20,15 +20,24 @@ import logging
 import threading
 import time
 from collections import Counter
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, transaction
+from django.db.models import Sum
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from .links import looks_like_bot
 
 logger = logging.getLogger(__name__)
+
+# The 500 page's "Popular articles" live in the cache, so that page renders without the
+# database (which may be what failed). Refreshed after each flush and when articles change.
+POPULAR_KEY = "products:popular-articles"
+POPULAR_COUNT = 5
+POPULAR_DAYS = 30
 
 _lock = threading.Lock()
 _pending: Counter = Counter()  # (article slug, day) -> views not yet written
@@ -79,10 +88,51 @@ def flush() -> int:
             for (slug, day), views in sorted(batch.items()):
                 if slug in ids:
                     article_views_add(article_id=ids[slug], day=day, views=views)
+        refresh_popular_articles()
     except DatabaseError:
         logger.exception("Could not write %d article views", sum(batch.values()))
         return 0
     return sum(batch.values())
+
+
+def refresh_popular_articles(**kwargs) -> list[dict]:
+    """Cache the most viewed published articles of the last 30 days, the newest after them. Usable as a signal receiver."""
+    from articles.models import Article
+
+    since = timezone.localdate() - timedelta(days=POPULAR_DAYS - 1)
+    published = Article.objects.published().only("title", "slug")
+    articles = list(
+        published.filter(daily_views__day__gte=since)
+        .annotate(recent_views=Sum("daily_views__views"))
+        .order_by("-recent_views", "-published_at")[:POPULAR_COUNT]
+    )
+    if len(articles) < POPULAR_COUNT:
+        newest = published.exclude(pk__in=[a.pk for a in articles]).order_by("-published_at", "-pk")
+        articles += list(newest[: POPULAR_COUNT - len(articles)])
+    popular = [{"title": article.title, "url": article.get_absolute_url()} for article in articles]
+    cache.set(POPULAR_KEY, popular, None)
+    return popular
+
+
+def popular_articles() -> list[dict]:
+    """The cached list, [{"title", "url"}], or [] (never a database query, never an error)."""
+    try:
+        return cache.get(POPULAR_KEY) or []
+    except Exception:  # the cache may be what failed
+        logger.exception("Could not read the popular articles")
+        return []
+
+
+def refresh_popular_articles_on_commit(**kwargs):
+    """An article was saved or deleted: refresh the list once its transaction commits."""
+    transaction.on_commit(_refresh_quietly)
+
+
+def _refresh_quietly():
+    try:
+        refresh_popular_articles()
+    except DatabaseError:
+        logger.exception("Could not refresh the popular articles")
 
 
 @atexit.register
