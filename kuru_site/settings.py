@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache: counts article views on cache hits too (in memory, written in batches).
+    "products.pageviews.ArticleViewMiddleware",
     # Before sessions and CSRF: a cached public page needs neither.
     "kuru_site.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,7 +160,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-CSRF_FAILURE_VIEW = "newsletter.views.csrf_failure"
+# Forms on cached pages carry no token; a post without one gets its form back as typed.
+CSRF_FAILURE_VIEW = "products.views.csrf_failure"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -213,6 +216,13 @@ NEWSLETTER_RATE_LIMIT_PER_MINUTE = int(os.environ.get("NEWSLETTER_RATE_LIMIT_PER
 NEWSLETTER_MIN_FILL_SECONDS = float(os.environ.get("NEWSLETTER_MIN_FILL_SECONDS", "2"))
 NEWSLETTER_CONFIRM_MAX_AGE = int(os.environ.get("NEWSLETTER_CONFIRM_MAX_AGE", str(7 * 24 * 3600)))
 NEWSLETTER_UNSUBSCRIBE_MAX_AGE = int(os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAX_AGE", str(2 * 365 * 24 * 3600)))
+# Shoppers' ratings per client (IP, kept only as a keyed hash in the cache) per hour.
+RATING_RATE_LIMIT_PER_HOUR = int(os.environ.get("RATING_RATE_LIMIT_PER_HOUR", "5"))
+# Article views are counted in each process and written every N views or T
+# seconds, whichever comes first (0 turns that trigger off). A crash loses at
+# most one batch per process; see products/pageviews.py.
+ARTICLE_VIEWS_FLUSH_EVERY = int(os.environ.get("ARTICLE_VIEWS_FLUSH_EVERY", "100"))
+ARTICLE_VIEWS_FLUSH_SECONDS = float(os.environ.get("ARTICLE_VIEWS_FLUSH_SECONDS", "60"))
 # Absolute links in emails (https in production).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How long a shared article preview link works.

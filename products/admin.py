@@ -1,3 +1,5 @@
+import io
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -5,10 +7,14 @@ from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from . import pageviews
+from .forms import ClickReportForm
 from .models import Click, Product, Rating
+from .reports import articles_that_sell, write_csv
 from .services import ratings_set_status
 
 
@@ -144,3 +150,32 @@ class ClickAdmin(admin.ModelAdmin):
     list_filter = ["is_bot", "placement", "created_at"]
     list_select_related = ["product", "article"]
     date_hierarchy = "created_at"
+    change_list_template = "products/click_change_list.html"
+
+    def get_urls(self):
+        report = self.admin_site.admin_view(self.report_view)
+        return [path("report/", report, name="products_click_report")] + super().get_urls()
+
+    def report_view(self, request):
+        """“Articles that sell”: clicks and views over a date range, as a table or CSV. Needs products.view_click."""
+        if not request.user.has_perm("products.view_click"):
+            raise PermissionDenied
+        form = ClickReportForm(request.GET)
+        context = {**self.admin_site.each_context(request), "title": "Articles that sell", "form": form,
+                   "opts": self.model._meta}
+        if not form.is_valid():
+            return TemplateResponse(request, "products/click_report.html", context, status=400)
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        pageviews.flush()  # this process's views so far; other processes write theirs within a batch
+        tables = articles_that_sell(start, end)
+        if request.GET.get("format") == "csv":
+            out = io.StringIO()
+            write_csv(out, tables, start, end)
+            response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="articles-that-sell-{start}-to-{end}.csv"'
+            return response
+        csv_query = f"start={start.isoformat()}&end={end.isoformat()}&format=csv"
+        return TemplateResponse(
+            request, "products/click_report.html",
+            {**context, "tables": tables, "start": start, "end": end, "csv_query": csv_query},
+        )

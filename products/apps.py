@@ -19,6 +19,14 @@ class ProductsConfig(AppConfig):
         # Rating.save() does the same for saves.
         post_delete.connect(refresh_rating_aggregate, sender=Rating, dispatch_uid="rating-aggregate-delete")
 
+        from articles.models import Article
+
+        from .pageviews import refresh_popular_articles_on_commit
+
+        # The 500 page's popular articles are kept in the cache; titles and publishing change with articles.
+        post_save.connect(refresh_popular_articles_on_commit, sender=Article, dispatch_uid="popular-save-Article")
+        post_delete.connect(refresh_popular_articles_on_commit, sender=Article, dispatch_uid="popular-delete-Article")
+
 
 def refresh_rating_aggregate(sender, instance, **kwargs):
     """A deleted rating updates its product's aggregate in the same transaction."""

@@ -162,3 +162,23 @@ class Rating(models.Model):
             super().save(*args, **kwargs)
             if refresh_aggregate:
                 product_refresh_rating(product_id=self.product_id)
+
+
+class ArticleDailyViews(models.Model):
+    """Readers' views of one article on one day, written in batches by products/pageviews.py (no row per view)."""
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="daily_views")
+    day = models.DateField(help_text="In the site's time zone (TIME_ZONE).")
+    views = models.PositiveIntegerField(default=0, help_text="Page views by people: bots and staff are not counted.")
+
+    class Meta:
+        ordering = ["-day", "article"]
+        verbose_name_plural = "article daily views"
+        constraints = [models.UniqueConstraint(fields=["article", "day"], name="article_daily_views_unique")]
+        indexes = [models.Index(fields=["day"], name="article_daily_views_day")]
+
+    def __str__(self):
+        return f"{self.article} on {self.day}: {self.views}"
+
+    def get_absolute_url(self):
+        return self.article.get_absolute_url()

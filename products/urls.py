@@ -8,4 +8,5 @@ urlpatterns = [
     path("women/", views.ShopView.as_view(gender="women"), name="women"),
     path("men/", views.ShopView.as_view(gender="men"), name="men"),
     path("<slug:slug>/", views.ProductDetailView.as_view(), name="detail"),
+    path("<slug:slug>/review/", views.rate, name="rate"),
 ]

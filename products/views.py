@@ -1,23 +1,36 @@
 import logging
 import re
+import time
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, ListView
 
 from articles.models import Article
 from kuru_site.pagecache import PublicPageMixin
+from newsletter.views import csrf_failure as newsletter_csrf_failure
 
+from .forms import RatingForm
 from .links import looks_like_bot, with_utm
 from .models import Click, Product, Rating
+from .services import rating_submit
 from .structured_data import product_graph
 
 logger = logging.getLogger(__name__)
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
 REVIEWS_SHOWN = 10
+RATING_SENT = "thanks"  # ?review=thanks: the product page thanks the shopper (and bypasses the page cache)
+RATING_RATE_LIMITED = (
+    "You’ve sent several ratings in a short while. Please try again in an hour; what you wrote is kept below."
+)
+RATING_RESEND = "Almost there: press Send rating once more to send your rating."
 
 
 SORTS = {
@@ -97,7 +110,13 @@ class ProductDetailView(PublicPageMixin, DetailView):
         )
         reviews = self.object.ratings.filter(status=Rating.Status.APPROVED).exclude(text="")[:REVIEWS_SHOWN]
         return super().get_context_data(
-            recommended_in=recommended_in, reviews=reviews, structured_data=product_graph(self.object), **kwargs
+            recommended_in=recommended_in,
+            reviews=reviews,
+            structured_data=product_graph(self.object),
+            # Unbound and without a CSRF token: the page is the same for every visitor.
+            rating_form=RatingForm(),
+            rating_sent=self.request.GET.get("review") == RATING_SENT,
+            **kwargs,
         )
 
 
@@ -127,3 +146,62 @@ def go(request, slug):
         logger.exception("Could not record a click on %s", product.slug)
     medium = "product-page" if placement == "product-page" else "product-card"
     return HttpResponseRedirect(with_utm(product.shop_url, campaign=article_slug, content=placement, medium=medium))
+
+
+def _client_key(request) -> str:
+    """The client's address as a keyed hash: the rate limit keeps no address."""
+    return salted_hmac("products.rating-rate-limit", request.META.get("REMOTE_ADDR", "")).hexdigest()[:32]
+
+
+def _rating_allowed(request) -> bool:
+    """Count one rating against the client's allowance for this hour (in the shared cache)."""
+    key = f"products:rating-rate:{_client_key(request)}:{int(time.time() // 3600)}"
+    cache.add(key, 0, 3600 + 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, 3600 + 60)
+        count = 1
+    return count <= settings.RATING_RATE_LIMIT_PER_HOUR
+
+
+def _rating_page(request, product, form, status=200, notice=None):
+    return render(
+        request, "products/rating_form.html", {"product": product, "form": form, "notice": notice}, status=status
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def rate(request, slug):
+    """The rating form's target. Errors, the rate limit and no-JavaScript retries show the form here, as typed.
+
+    A filled honeypot gets the thank-you too, and nothing is stored.
+    """
+    product = get_object_or_404(Product.objects.active(), slug=slug)
+    if request.method == "GET":
+        return _rating_page(request, product, RatingForm())
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _rating_page(request, product, form, status=400)
+    if not form.looks_automated():
+        if not _rating_allowed(request):
+            return _rating_page(request, product, form, status=429, notice=RATING_RATE_LIMITED)
+        rating_submit(
+            product=product, **{name: form.cleaned_data[name] for name in ("stars", "title", "text", "reviewer_name")}
+        )
+    return redirect(f"{product.get_absolute_url()}?review={RATING_SENT}#rate")
+
+
+def csrf_failure(request, reason=""):
+    """A rating sent without a valid token (no JavaScript on a cached page) comes back as typed, with a token.
+
+    Every other failure goes to the newsletter's handler, which does the same for signups.
+    """
+    match = request.resolver_match
+    if request.method == "POST" and match is not None and match.view_name == "products:rate":
+        product = Product.objects.active().filter(slug=match.kwargs.get("slug")).first()
+        if product is not None:
+            typed = {name: request.POST.get(name, "")[:5000] for name in ("stars", "title", "text", "reviewer_name")}
+            return _rating_page(request, product, RatingForm(initial=typed), status=403, notice=RATING_RESEND)
+    return newsletter_csrf_failure(request, reason)

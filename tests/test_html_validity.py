@@ -21,6 +21,7 @@ PAGES = {
     "shop": "/shop/",
     "shop-women": "/shop/women/",
     "product": "/shop/atom-mens-athletic-sneaker-jet-black-white-fire-red/",
+    "product-review": "/shop/atom-mens-athletic-sneaker-jet-black-white-fire-red/review/",
     "newsletter": "/newsletter/",
     "newsletter-result": "/blog/can-foot-pain-cause-knee-pain/?newsletter=check-inbox",
     "404": "/no-such-page/",

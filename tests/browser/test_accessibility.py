@@ -19,6 +19,7 @@ PAGES = [
     "/shop/",
     "/shop/men/",
     "/shop/quantum-2-0-womens-sneaker-pewter-night-sky/",
+    "/shop/quantum-2-0-womens-sneaker-pewter-night-sky/review/",
     "/newsletter/",
     "/no-such-page/",
 ]

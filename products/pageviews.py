@@ -1,0 +1,182 @@
+"""
+Article views, counted in each process and written to ArticleDailyViews in batches.
+
+Article pages are mostly served from the page cache, where no view function
+runs, so ArticleViewMiddleware sits outside PageCacheMiddleware and counts
+both hits and misses. A view costs one addition to a dict in this process:
+no database write and no shared-cache round trip. The request that brings
+the batch to ARTICLE_VIEWS_FLUSH_EVERY views, or that comes
+ARTICLE_VIEWS_FLUSH_SECONDS after the last flush, writes it: one query to
+find the articles by slug, then one UPDATE ... views = views + n per article
+and day (an INSERT for a new day). A clean exit flushes too.
+
+The trade-off: a process that crashes or is killed loses the views it has
+not flushed yet, at most one batch. Views by bots (the User-Agent rule of
+products/links.py) and by staff (logged in, e.g. previewing) are not counted.
+"""
+
+import atexit
+import logging
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.db.models import Sum
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+
+from .links import looks_like_bot
+
+logger = logging.getLogger(__name__)
+
+# The 500 page's "Popular articles" live in the cache, so that page renders without the
+# database (which may be what failed). Refreshed after each flush and when articles change.
+POPULAR_KEY = "products:popular-articles"
+POPULAR_COUNT = 5
+POPULAR_DAYS = 30
+
+_lock = threading.Lock()
+_pending: Counter = Counter()  # (article slug, day) -> views not yet written
+_last_flush = time.monotonic()
+
+
+def pending() -> dict:
+    """This process's views not yet written, {(slug, day): views}."""
+    with _lock:
+        return dict(_pending)
+
+
+def discard() -> None:
+    """Forget this process's unwritten views (tests start from nothing)."""
+    global _last_flush
+    with _lock:
+        _pending.clear()
+        _last_flush = time.monotonic()
+
+
+def count_view(slug: str) -> None:
+    """Count one view of the article with this slug today; write the batch when it is due."""
+    every, seconds = settings.ARTICLE_VIEWS_FLUSH_EVERY, settings.ARTICLE_VIEWS_FLUSH_SECONDS
+    with _lock:
+        _pending[(slug, timezone.localdate())] += 1
+        due = (every and _pending.total() >= every) or (seconds and time.monotonic() - _last_flush >= seconds)
+    if due:
+        flush()
+
+
+def flush() -> int:
+    """Write this process's unwritten views; return how many. Views that cannot be written are dropped (logged)."""
+    global _last_flush
+    with _lock:
+        batch = dict(_pending)
+        _pending.clear()
+        _last_flush = time.monotonic()
+    if not batch:
+        return 0
+    from articles.models import Article
+
+    from .services import article_views_add
+
+    try:
+        ids = dict(Article.objects.filter(slug__in={slug for slug, _ in batch}).values_list("slug", "pk"))
+        with transaction.atomic():
+            # A fixed order: two processes flushing at once take row locks in the same order.
+            for (slug, day), views in sorted(batch.items()):
+                if slug in ids:
+                    article_views_add(article_id=ids[slug], day=day, views=views)
+        refresh_popular_articles()
+    except DatabaseError:
+        logger.exception("Could not write %d article views", sum(batch.values()))
+        return 0
+    return sum(batch.values())
+
+
+def refresh_popular_articles(**kwargs) -> list[dict]:
+    """Cache the most viewed published articles of the last 30 days, the newest after them. Usable as a signal receiver."""
+    from articles.models import Article
+
+    since = timezone.localdate() - timedelta(days=POPULAR_DAYS - 1)
+    published = Article.objects.published().only("title", "slug")
+    articles = list(
+        published.filter(daily_views__day__gte=since)
+        .annotate(recent_views=Sum("daily_views__views"))
+        .order_by("-recent_views", "-published_at")[:POPULAR_COUNT]
+    )
+    if len(articles) < POPULAR_COUNT:
+        newest = published.exclude(pk__in=[a.pk for a in articles]).order_by("-published_at", "-pk")
+        articles += list(newest[: POPULAR_COUNT - len(articles)])
+    popular = [{"title": article.title, "url": article.get_absolute_url()} for article in articles]
+    cache.set(POPULAR_KEY, popular, None)
+    return popular
+
+
+def popular_articles() -> list[dict]:
+    """The cached list, [{"title", "url"}], or [] (never a database query, never an error)."""
+    try:
+        return cache.get(POPULAR_KEY) or []
+    except Exception:  # the cache may be what failed
+        logger.exception("Could not read the popular articles")
+        return []
+
+
+def refresh_popular_articles_on_commit(**kwargs):
+    """An article was saved or deleted: refresh the list once its transaction commits."""
+    transaction.on_commit(_refresh_quietly)
+
+
+def _refresh_quietly():
+    try:
+        refresh_popular_articles()
+    except DatabaseError:
+        logger.exception("Could not refresh the popular articles")
+
+
+@atexit.register
+def _flush_at_exit():
+    try:
+        flush()
+    except Exception:  # the database may be gone at exit; nothing to do about it then
+        logger.exception("Could not write article views at exit")
+
+
+class ArticleViewMiddleware:
+    """Counts readers' views of article pages, page-cache hits included. Goes before PageCacheMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefix = None
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # 304: a browser showing its copy again after revalidating, still a view.
+        if request.method == "GET" and response.status_code in (200, 304):
+            slug = self._article_slug(request)
+            if slug and not looks_like_bot(request.headers.get("User-Agent", "")) and not _is_staff(request):
+                count_view(slug)
+        return response
+
+    def _article_slug(self, request):
+        if self.prefix is None:
+            self.prefix = reverse("articles:index")
+        if not request.path_info.startswith(self.prefix):
+            return None
+        # A page-cache hit never reached URL resolution: resolve here.
+        match = getattr(request, "resolver_match", None)
+        if match is None:
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                return None
+        return match.kwargs.get("slug") if match.view_name == "articles:detail" else None
+
+
+def _is_staff(request) -> bool:
+    # Only a visitor with a session cookie can be logged in (and such a visitor bypasses the page cache).
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_staff)
