@@ -1,24 +1,41 @@
 """
-Images: validation, content-addressed storage and original placeholders.
+Images: validation, content-addressed storage, renditions and original placeholders.
 
 Stored names come from the bytes (sha256), so importing the same picture twice
 reuses one file and an export/import round trip keeps every image URL.
+
+Renditions (each width in RENDITION_WIDTHS up to the original's, as WebP and
+JPEG) are named after the source: `renditions/<source name>-<width>w.<ext>`.
+They are made when a model holding the image is saved (`prepare_image`) or by
+`manage.py make_renditions`, never while a page renders; the `picture` tag
+derives their names and lists those that exist, so a missing file costs a
+smaller srcset, never an error.
 """
 
 import hashlib
 import io
+import logging
 import random
 import re
+from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_PIXELS = 40_000_000  # 40 megapixels: far above any photo we publish, far below a bomb
 MAX_BYTES = 10 * 1024 * 1024
 PLACEHOLDER = re.compile(r"^placeholder:(\d{2,4})x(\d{2,4})$")
+# From an avatar at 48 CSS pixels on a 3x screen to a hero on a wide 2x one.
+RENDITION_WIDTHS = (160, 320, 640, 960, 1280, 1600)
+RENDITION_FORMATS = {
+    "webp": ("WEBP", {"quality": 80}),
+    "jpg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
+}
+
+logger = logging.getLogger(__name__)
 
 
 def inspect_image(data: bytes) -> str:
@@ -65,6 +82,108 @@ def store_image(data: bytes, folder: str) -> str:
         saved = default_storage.save(name, ContentFile(data))
         assert saved == name, f"storage renamed {name} to {saved}"
     return name
+
+
+def prepare_image(instance, field_name: str) -> list[str]:
+    """Before a model saves: store a new upload by content, make its renditions.
+
+    Returns the names of the renditions written now (none when they all exist).
+    """
+    field_file = getattr(instance, field_name)
+    if not field_file:
+        return []
+    if not field_file._committed:
+        field_file.open("rb")
+        try:
+            data = field_file.read()
+        finally:
+            field_file.close()
+        folder = field_file.field.upload_to
+        # Assigning the name (not the file) also refreshes the width and height fields.
+        setattr(instance, field_name, store_image(data, folder if isinstance(folder, str) else "uploads"))
+        field_file = getattr(instance, field_name)
+    try:
+        return make_renditions(field_file)
+    except OSError as exc:
+        # A lost original must not stop the save: pages show what exists, and
+        # `manage.py make_renditions` reports it.
+        logger.warning("No renditions for %s: %s", field_file.name, exc)
+        return []
+
+
+def image_size(field_file) -> tuple[int | None, int | None]:
+    """The original's width and height from the model's width/height fields (no file access)."""
+    field = field_file.field
+    instance = field_file.instance
+    width = getattr(instance, field.width_field) if field.width_field else None
+    height = getattr(instance, field.height_field) if field.height_field else None
+    return width, height
+
+
+def rendition_widths(width: int | None) -> list[int]:
+    """The widths made for an original this wide: never wider than the original, which ends the list."""
+    if not width:
+        return []
+    widths = [w for w in RENDITION_WIDTHS if w < width]
+    if width <= RENDITION_WIDTHS[-1]:
+        widths.append(width)
+    return widths
+
+
+def rendition_name(source_name: str, width: int, ext: str) -> str:
+    """The storage name of one rendition, derived from the source's (content-addressed) name alone."""
+    return f"renditions/{PurePosixPath(source_name).with_suffix('')}-{width}w.{ext}"
+
+
+def make_renditions(field_file) -> list[str]:
+    """Write the missing WebP and JPEG renditions of a stored image; return the names written."""
+    width, _height = image_size(field_file)
+    if not width:
+        width = field_file.width
+    wanted = [
+        (w, ext, rendition_name(field_file.name, w, ext)) for w in rendition_widths(width) for ext in RENDITION_FORMATS
+    ]
+    missing = [item for item in wanted if not default_storage.exists(item[2])]
+    if not missing:
+        return []
+    with field_file.storage.open(field_file.name, "rb") as source:
+        data = source.read()
+    written = []
+    with Image.open(io.BytesIO(data)) as img:
+        img = ImageOps.exif_transpose(img)
+        icc_profile = img.info.get("icc_profile")
+        has_alpha = img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info)
+        img = img.convert("RGBA" if has_alpha else "RGB")
+        for w, ext, name in missing:
+            h = max(1, round(img.height * w / img.width))
+            resized = img if (w, h) == img.size else img.resize((w, h), Image.LANCZOS, reducing_gap=3.0)
+            fmt, options = RENDITION_FORMATS[ext]
+            if fmt == "JPEG" and has_alpha:
+                # JPEG has no transparency: flatten onto the page's white.
+                flat = Image.new("RGB", resized.size, (255, 255, 255))
+                flat.paste(resized, mask=resized.getchannel("A"))
+                resized = flat
+            buffer = io.BytesIO()
+            resized.save(buffer, format=fmt, icc_profile=icc_profile, **options)
+            saved = default_storage.save(name, ContentFile(buffer.getvalue()))
+            assert saved == name, f"storage renamed {name} to {saved}"
+            written.append(name)
+    return written
+
+
+def available_renditions(field_file) -> dict[str, list[tuple[str, int]]]:
+    """{"webp": [(url, width), …], "jpg": […]}: the renditions that exist, narrowest first.
+
+    Checks the storage (a stat per file on the file system), not the database.
+    """
+    width, _height = image_size(field_file)
+    found = {ext: [] for ext in RENDITION_FORMATS}
+    for w in rendition_widths(width):
+        for ext in RENDITION_FORMATS:
+            name = rendition_name(field_file.name, w, ext)
+            if default_storage.exists(name):
+                found[ext].append((default_storage.url(name), w))
+    return found
 
 
 def placeholder_image(width: int, height: int, label: str) -> bytes:

@@ -2,7 +2,6 @@ import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Prefetch, TextField, Value
@@ -10,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .images import rendition, validate_image_file
+from .images import prepare_image, rendition, validate_image_file
 from .richtext import count_words, html_to_text, sanitize_html
 
 
@@ -51,6 +50,7 @@ class Author(models.Model):
 
     def save(self, *args, **kwargs):
         self.bio_html = sanitize_html(self.bio_html)
+        prepare_image(self, "avatar")
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -206,6 +206,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.intro_html = sanitize_html(self.intro_html)
+        prepare_image(self, "hero_image")
         self._refresh_social_image()
         old = Article.objects.filter(pk=self.pk).values("slug", "status").first() if self.pk else None
         super().save(*args, **kwargs)
@@ -224,8 +225,6 @@ class Article(models.Model):
             data = self.hero_image.read()
         finally:
             self.hero_image.close()
-        if not self.hero_image._committed:
-            self.hero_image.save(self.hero_image.name, ContentFile(data), save=False)
         self.social_image = rendition(data, 1200, 630, "renditions")
         self.social_image_source = self.hero_image.name
 
@@ -376,6 +375,7 @@ class Section(models.Model):
 
     def save(self, *args, **kwargs):
         self.body_html = sanitize_html(self.body_html)
+        prepare_image(self, "figure_image")
         if not self.anchor or self._heading_changed():
             self.anchor = self._unique_anchor()
         super().save(*args, **kwargs)

@@ -2,7 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
 
-from articles.images import validate_image_file
+from articles.images import prepare_image, validate_image_file
 
 
 class ProductQuerySet(models.QuerySet):
@@ -83,6 +83,7 @@ class Product(models.Model):
     def save(self, *args, **kwargs):
         if self.is_active:
             self.was_published = True
+        prepare_image(self, "image")
         super().save(*args, **kwargs)
 
     @property
