@@ -4,11 +4,13 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
+from .images import ImageUploadField
 from .models import FAQ, Article, Author, ProductCard, Redirect, Section, Takeaway, Topic
 
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
     list_display = ["name", "slug", "is_organization"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ("name",)}
@@ -38,7 +40,10 @@ class SectionInline(admin.StackedInline):
     extra = 0
     fk_name = "article"
     # Staff paste bare domains; assume https (Django 6's default) rather than http.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ImageField: {"form_class": ImageUploadField},
+    }
     autocomplete_fields = ["callout_article"]
     fieldsets = [
         (None, {"fields": [("sort_order", "level"), "heading", "body_html"]}),
@@ -80,6 +85,7 @@ class ArticleAdmin(admin.ModelAdmin):
     filter_horizontal = ["topics"]
     search_fields = ["title", "excerpt", "sections__heading", "sections__body_html"]
     prepopulated_fields = {"slug": ("title",)}
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
     date_hierarchy = "published_at"
     readonly_fields = ["reading_time", "updated_at", "view_on_site_link"]
     fieldsets = [

@@ -19,6 +19,7 @@ import random
 import re
 from pathlib import PurePosixPath
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -34,6 +35,10 @@ RENDITION_FORMATS = {
     "webp": ("WEBP", {"quality": 80}),
     "jpg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
 }
+# Metadata that can hold where a photo was taken or who took it: EXIF (GPS,
+# camera serial, owner), XMP, IPTC (Photoshop APP13) and comments.
+PERSONAL_METADATA = ("exif", "xmp", "XML:com.adobe.xmp", "photoshop", "comment")
+BOMB_SIZE = re.compile(r"\((\d+) pixels\)")
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +58,14 @@ def inspect_image(data: bytes) -> str:
             img.verify()
     except ValidationError:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError("The image has too many pixels to be opened safely.")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow refuses before we can read the size: its message has the pixel count.
+        declared = BOMB_SIZE.search(str(exc))
+        size = f"declares {int(declared.group(1)):,} pixels" if declared else "declares far too many pixels"
+        raise ValidationError(
+            f"The image {size}; the limit is {MAX_PIXELS // 1_000_000} megapixels. A small file claiming "
+            "such a size is a “decompression bomb” and is refused: export the picture again at its real size."
+        )
     except Exception:
         raise ValidationError("The file is not an image Pillow can read (use JPEG, PNG or WebP).")
     if fmt not in ALLOWED_FORMATS:
@@ -74,8 +85,40 @@ def validate_image_file(field_file):
     inspect_image(data)
 
 
+class ImageUploadField(forms.ImageField):
+    """An upload field that explains what is wrong (format, size, decompression bomb) before Django's
+    generic "not an image or a corrupted image" check, and so before anything reads the picture's size."""
+
+    def to_python(self, data):
+        if data and hasattr(data, "read"):
+            position = data.tell()
+            data.seek(0)
+            inspect_image(data.read())
+            data.seek(position)
+        return super().to_python(data)
+
+
+def strip_metadata(data: bytes) -> bytes:
+    """The picture turned upright, without EXIF, XMP, IPTC or comments; the same bytes when it has none."""
+    with Image.open(io.BytesIO(data)) as img:
+        fmt = img.format
+        if not img.getexif() and not any(key in img.info for key in PERSONAL_METADATA):
+            return data
+        icc_profile = img.info.get("icc_profile")
+        upright = ImageOps.exif_transpose(img)
+    upright.info = {}
+    options = {"icc_profile": icc_profile, "exif": b""}
+    if fmt in ("JPEG", "WEBP"):
+        options["quality"] = 92
+    buffer = io.BytesIO()
+    upright.save(buffer, format=fmt, **{k: v for k, v in options.items() if v is not None})
+    return buffer.getvalue()
+
+
 def store_image(data: bytes, folder: str) -> str:
-    """Save image bytes under a name derived from their content and return the storage name."""
+    """Save image bytes, without personal metadata, under a name derived from their content; return the name."""
+    inspect_image(data)
+    data = strip_metadata(data)
     ext = inspect_image(data)
     name = f"{folder.strip('/')}/{hashlib.sha256(data).hexdigest()[:20]}.{ext}"
     if not default_storage.exists(name):
@@ -85,7 +128,7 @@ def store_image(data: bytes, folder: str) -> str:
 
 
 def prepare_image(instance, field_name: str) -> list[str]:
-    """Before a model saves: store a new upload by content, make its renditions.
+    """Before a model saves: store a new upload by content (upright, no location data), make its renditions.
 
     Returns the names of the renditions written now (none when they all exist).
     """

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.db import models
 
+from articles.images import ImageUploadField
+
 from .models import Click, Product, Rating
 from .services import ratings_set_status
 
@@ -12,7 +14,10 @@ class ProductAdmin(admin.ModelAdmin):
     list_editable = ["is_recommended", "is_active"]
     search_fields = ["name", "colorway", "line", "slug"]
     prepopulated_fields = {"slug": ("name", "colorway")}
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ImageField: {"form_class": ImageUploadField},
+    }
     readonly_fields = ["rating_average", "rating_count"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "line", "colorway", "gender", "category", "description"]}),

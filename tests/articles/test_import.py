@@ -136,6 +136,15 @@ def test_image_that_is_not_an_image_is_refused(workdir):
     assert counts() == (0, 0, 0, 0, 0)
 
 
+def test_decompression_bomb_is_refused_with_file_and_line(workdir):
+    from tests.articles.test_image_uploads import png_declaring
+
+    (workdir.parent / "figure.png").write_bytes(png_declaring(30000, 30000))
+    with pytest.raises(CommandError, match=r"heel\.md:25: image file figure\.png: The image declares 900,000,000 pixels"):
+        call_command("import_article", workdir)
+    assert counts() == (0, 0, 0, 0, 0)
+
+
 def test_load_demo_is_idempotent(demo):
     before = counts()
     call_command("load_demo", stdout=open("/dev/null", "w"))
