@@ -229,6 +229,48 @@ def available_renditions(field_file) -> dict[str, list[tuple[str, int]]]:
     return found
 
 
+ALT_FILENAME = re.compile(r"\.(jpe?g|png|webp|gif|heic|heif|avif|tiff?|bmp|svg)$", re.IGNORECASE)
+ALT_CAMERA = re.compile(
+    r"^(img|image|dsc|dscn|dscf|dcim|pxl|gopr|mvimg|photo|pic|picture|screenshot|screen[ _-]?shot|scan)"
+    r"[\s_-]*\d[\w-]*(\s*\(\d+\))?$",
+    re.IGNORECASE,
+)
+# One "word" with an underscore, three digits in a row, or a lower-case slug: how files are named.
+ALT_TOKEN = re.compile(r"^\S*(_|\d{3})\S*$|^[a-z0-9]+(-[a-z0-9]+){2,}$")
+ALT_PLACEHOLDERS = {
+    "image", "img", "photo", "picture", "pic", "hero", "figure", "avatar", "graphic", "banner", "thumbnail",
+    "untitled", "alt", "alt text", "placeholder", "product", "product image", "hero image",
+}
+GOOD_ALT = (
+    "Write a short sentence saying what the picture shows, for readers who cannot see it, "
+    "e.g. “A runner stretching a calf against a wall.” A file name or a single word does not help them."
+)
+
+
+def alt_text_problem(alt: str, file_name: str = "") -> str | None:
+    """Why `alt` cannot describe the picture (empty, a file or camera name, a placeholder word), or None."""
+    text = (alt or "").strip()
+    if not text:
+        return f"Alt text is required. {GOOD_ALT}"
+    lowered = text.lower()
+    stem = PurePosixPath(file_name).name.lower() if file_name else ""
+    own_name = stem and lowered in {stem, stem.rsplit(".", 1)[0]}
+    if ALT_FILENAME.search(text) or ALT_CAMERA.match(text) or ALT_TOKEN.match(text) or own_name:
+        return f"“{text}” looks like a file name, not a description. {GOOD_ALT}"
+    if lowered.strip(".!") in ALT_PLACEHOLDERS:
+        return f"“{text}” is a placeholder, not a description. {GOOD_ALT}"
+    return None
+
+
+def check_alt_text(instance, image_field: str, alt_field: str, errors: dict) -> None:
+    """For model clean(): add an error for `alt_field` when the image is set and its alt text says nothing."""
+    field_file = getattr(instance, image_field)
+    if field_file:
+        problem = alt_text_problem(getattr(instance, alt_field), field_file.name)
+        if problem:
+            errors[alt_field] = problem
+
+
 def placeholder_image(width: int, height: int, label: str) -> bytes:
     """An original JPEG placeholder, the same bytes for the same size and label."""
     rng = random.Random(f"{width}x{height}:{label}")

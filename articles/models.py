@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .images import prepare_image, rendition, validate_image_file
+from .images import check_alt_text, prepare_image, rendition, validate_image_file
 from .richtext import count_words, html_to_text, sanitize_html
 
 
@@ -54,8 +54,10 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
-        if self.avatar and not self.avatar_alt.strip():
-            raise ValidationError({"avatar_alt": "Describe the avatar for readers who cannot see it."})
+        errors = {}
+        check_alt_text(self, "avatar", "avatar_alt", errors)
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self):
         return reverse("author", kwargs={"slug": self.slug})
@@ -229,8 +231,10 @@ class Article(models.Model):
         self.social_image_source = self.hero_image.name
 
     def clean(self):
-        if self.hero_image and not self.hero_alt.strip():
-            raise ValidationError({"hero_alt": "Describe the hero image for readers who cannot see it."})
+        errors = {}
+        check_alt_text(self, "hero_image", "hero_alt", errors)
+        if errors:
+            raise ValidationError(errors)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
 
@@ -399,8 +403,7 @@ class Section(models.Model):
 
     def clean(self):
         errors = {}
-        if self.figure_image and not self.figure_alt.strip():
-            errors["figure_alt"] = "A figure needs alt text that says what it shows."
+        check_alt_text(self, "figure_image", "figure_alt", errors)
         has_callout = any([self.callout_lead, self.callout_link_text, self.callout_article_id, self.callout_url])
         if has_callout:
             if not self.callout_link_text.strip():

@@ -1,4 +1,4 @@
-"""Upload rules, through the admin and on the models: real images only, no bombs, no location data."""
+"""Upload rules, through the admin and on the models: real images only, no bombs, no location data, real alt text."""
 
 import io
 import struct
@@ -13,8 +13,9 @@ from django.urls import reverse
 from PIL import Image, ImageDraw
 
 from articles.images import rendition_name, validate_image_file
-from articles.models import Section
-from tests.factories import image_bytes, make_article, make_product
+from articles.models import Article, Author, Section
+from products.models import Product
+from tests.factories import image_bytes, image_file, make_article, make_author, make_product
 
 GPS_IFD, ORIENTATION, ARTIST = 0x8825, 0x0112, 0x013B
 XMP = (
@@ -177,3 +178,114 @@ def test_clean_images_are_stored_byte_for_byte(db):
     data = image_bytes(120, 80)
     product = make_product(image=ContentFile(data, name="shoe.jpg"), image_alt="A grey sneaker.")
     assert Path(product.image.path).read_bytes() == data
+
+
+# Alt text
+
+BAD_ALTS = ["", "   ", "IMG_2041.jpg", "hero.png", "DSC0001", "PXL_20240101_123456", "image", "knee-support-shot"]
+
+
+def image_owner(kind):
+    """An object of each kind holding an image named knee-support-shot.jpg, and its alt field."""
+    upload = image_file("knee-support-shot.jpg")
+    if kind == "hero":
+        article = make_article()
+        article.hero_image = upload
+        return article, "hero_alt"
+    if kind == "figure":
+        return Section(article=make_article(), heading="Heel", figure_image=upload), "figure_alt"
+    if kind == "avatar":
+        author = make_author()
+        author.avatar = upload
+        return author, "avatar_alt"
+    product = make_product()
+    product.image = upload
+    return product, "image_alt"
+
+
+@pytest.mark.parametrize("kind", ["hero", "figure", "avatar", "product"])
+@pytest.mark.parametrize("alt", BAD_ALTS)
+def test_models_refuse_empty_and_filename_alt_text(db, kind, alt):
+    owner, field = image_owner(kind)
+    setattr(owner, field, alt)
+    with pytest.raises(ValidationError) as excinfo:
+        owner.full_clean()
+    (message,) = excinfo.value.message_dict[field]
+    assert "Write a short sentence saying what the picture shows" in message
+
+
+@pytest.mark.parametrize("kind", ["hero", "figure", "avatar", "product"])
+def test_models_accept_a_description(db, kind):
+    owner, field = image_owner(kind)
+    setattr(owner, field, "A knee support worn over running tights.")
+    owner.full_clean()
+
+
+def test_alt_text_is_not_needed_without_an_image(db):
+    make_product(image_alt="").full_clean()
+
+
+def test_admin_refuses_filename_alt_for_a_product(staff_client, db):
+    product = make_product()
+    response = post_product(staff_client, product, image=upload(image_bytes(), "IMG_2041.jpg"), image_alt="IMG_2041.jpg")
+    assert response.status_code == 200
+    assert "“IMG_2041.jpg” looks like a file name, not a description." in response.content.decode()
+    product.refresh_from_db()
+    assert not product.image
+
+
+def test_admin_refuses_the_uploads_own_name_as_avatar_alt(staff_client, db):
+    author = make_author()
+    data = {"name": author.name, "slug": author.slug, "bio_html": author.bio_html,
+            "avatar": upload(image_bytes(200, 200), "jane-smith.png"), "avatar_alt": "jane-smith"}
+    response = staff_client.post(reverse("admin:articles_author_change", args=[author.pk]), data)
+    assert response.status_code == 200
+    assert "“jane-smith” looks like a file name" in response.content.decode()
+    assert not Author.objects.get(pk=author.pk).avatar
+
+
+def _inline(prefix, rows):
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{k}": v for k, v in row.items()})
+    return data
+
+
+def article_form(article, sections=(), **changes):
+    data = {
+        "title": article.title, "slug": article.slug, "author": article.author_id, "excerpt": "",
+        "intro_html": article.intro_html, "hero_alt": article.hero_alt, "status": "published",
+        "published_at_0": "2024-01-01", "published_at_1": "10:00:00", "seo_title": "", "meta_description": "",
+        **_inline("takeaways", []), **_inline("sections", list(sections)), **_inline("product_cards", []),
+        **_inline("faqs", []),
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize("alt", ["", "hero.png"])
+def test_admin_refuses_empty_or_filename_hero_alt(staff_client, db, alt):
+    article = make_article()
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    response = staff_client.post(url, article_form(article, hero_image=upload(image_bytes(800, 450), "hero.png"), hero_alt=alt))
+    assert response.status_code == 200
+    assert "Write a short sentence saying what the picture shows" in response.content.decode()
+    assert not Article.objects.get(pk=article.pk).hero_image
+
+
+def test_admin_refuses_camera_name_as_figure_alt_then_accepts_a_description(staff_client, db, settings):
+    article = make_article()
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    section = {"sort_order": "1", "level": "2", "heading": "Heel", "body_html": "<p>Body.</p>", "figure_alt": "DSC0001"}
+
+    response = staff_client.post(url, article_form(article, [{**section, "figure_image": upload(image_bytes(900, 600), "DSC0001.jpg")}]))
+    assert response.status_code == 200
+    assert "“DSC0001” looks like a file name" in response.content.decode()
+    assert not Section.objects.exists()
+
+    section["figure_alt"] = "A heel resting on a foam roller."
+    response = staff_client.post(url, article_form(article, [{**section, "figure_image": upload(image_bytes(900, 600), "DSC0001.jpg")}]))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    figure = Section.objects.get().figure_image
+    assert (Path(settings.MEDIA_ROOT) / rendition_name(figure.name, 900, "webp")).exists()
