@@ -34,6 +34,10 @@ def test_reader_sees_title_card_and_opens_an_faq(browser, live_demo, width):
     assert chosen, loaded
     displayed = image.evaluate("img => img.getBoundingClientRect().width")
     assert displayed <= int(chosen.group(1)) < 1200
+    # The <picture> wrapper adds no box of its own (no gap under the image).
+    assert card.locator("picture").evaluate(
+        "p => p.getBoundingClientRect().height === p.querySelector('img').getBoundingClientRect().height"
+    )
 
     answer = page.get_by_text("Podiatrists recommend replacing footwear every 300–500 miles")
     assert not answer.is_visible()
