@@ -11,6 +11,7 @@ from django_prose_editor.fields import ProseEditorFormField
 from reversion.admin import VersionAdmin
 
 from . import publishing
+from .images import ImageUploadField
 from .models import FAQ, Article, Author, ProductCard, Redirect, Section, Takeaway, Topic
 from products.admin import card_preview_html
 
@@ -41,6 +42,7 @@ class RichTextMixin:
 
 @admin.register(Author)
 class AuthorAdmin(RichTextMixin, admin.ModelAdmin):
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
     list_display = ["name", "slug", "is_organization"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ("name",)}
@@ -102,7 +104,10 @@ class SectionInline(SortableInlineAdminMixin, RichTextMixin, admin.StackedInline
     fk_name = "article"
     rich_text_fields = ["body_html"]
     # Staff paste bare domains; assume https (Django 6's default) rather than http.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ImageField: {"form_class": ImageUploadField},
+    }
     autocomplete_fields = ["callout_article"]
     fieldsets = [
         (None, {"fields": ["level", "heading", "body_html", "sort_order"]}),
@@ -185,6 +190,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
     filter_horizontal = ["topics"]
     search_fields = ["title", "excerpt", "sections__heading", "sections__body_html", "faqs__question"]
     prepopulated_fields = {"slug": ("title",)}
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
     date_hierarchy = "published_at"
     rich_text_fields = ["intro_html"]
     readonly_fields = ["reading_time", "updated_at", "view_on_site_link", "preview_links"]

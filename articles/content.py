@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-from .images import PLACEHOLDER, inspect_image, placeholder_image
+from .images import PLACEHOLDER, alt_text_problem, inspect_image, placeholder_image
 from .richtext import html_to_markdown, markdown_to_html
 
 FENCE = "+++"
@@ -135,9 +135,13 @@ def load_image(path: Path, src: str, alt: str, line: int, base_dir: Path, label_
     return data
 
 
-def check_alt(path, line, alt: str, what: str):
+def check_alt(path, line, alt: str, what: str, src: str = ""):
+    """The models' alt-text rule (articles.images.alt_text_problem), reported as PATH:LINE: message."""
     if not alt or not alt.strip():
         raise ContentError(path, line, f"{what} has no alt text: describe what it shows.")
+    problem = alt_text_problem(alt, src)
+    if problem:
+        raise ContentError(path, line, f"alt text of {what}: {problem}")
 
 
 def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
@@ -196,7 +200,7 @@ def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
 
     hero = None
     if meta.get("hero_image"):
-        check_alt(path, where("hero_alt"), meta.get("hero_alt", ""), "the hero image")
+        check_alt(path, where("hero_alt"), meta.get("hero_alt", ""), "the hero image", meta["hero_image"])
         data = load_image(path, meta["hero_image"], meta["hero_alt"], where("hero_image"), path.parent)
         hero = ImageData(data, meta["hero_alt"])
 
@@ -219,7 +223,7 @@ def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
             if section.figure:
                 raise ContentError(path, number, "a section has at most one figure.")
             alt, src, caption = figure.group("alt"), figure.group("src"), figure.group("caption") or ""
-            check_alt(path, number, alt, f"image {src}")
+            check_alt(path, number, alt, f"image {src}", src)
             section.figure = ImageData(load_image(path, src, alt, number, path.parent), alt.strip(), caption.strip())
         elif directive:
             name, rest = directive.group("name"), directive.group("rest").strip()

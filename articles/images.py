@@ -1,24 +1,46 @@
 """
-Images: validation, content-addressed storage and original placeholders.
+Images: validation, content-addressed storage, renditions and original placeholders.
 
 Stored names come from the bytes (sha256), so importing the same picture twice
 reuses one file and an export/import round trip keeps every image URL.
+
+Renditions (each width in RENDITION_WIDTHS up to the original's, as WebP and
+JPEG) are named after the source: `renditions/<source name>-<width>w.<ext>`.
+They are made when a model holding the image is saved (`prepare_image`) or by
+`manage.py make_renditions`, never while a page renders; the `picture` tag
+derives their names and lists those that exist, so a missing file costs a
+smaller srcset, never an error.
 """
 
 import hashlib
 import io
+import logging
 import random
 import re
+from pathlib import PurePosixPath
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_PIXELS = 40_000_000  # 40 megapixels: far above any photo we publish, far below a bomb
 MAX_BYTES = 10 * 1024 * 1024
 PLACEHOLDER = re.compile(r"^placeholder:(\d{2,4})x(\d{2,4})$")
+# From an avatar at 48 CSS pixels on a 3x screen to a hero on a wide 2x one.
+RENDITION_WIDTHS = (160, 320, 640, 960, 1280, 1600)
+RENDITION_FORMATS = {
+    "webp": ("WEBP", {"quality": 80}),
+    "jpg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
+}
+# Metadata that can hold where a photo was taken or who took it: EXIF (GPS,
+# camera serial, owner), XMP, IPTC (Photoshop APP13) and comments.
+PERSONAL_METADATA = ("exif", "xmp", "XML:com.adobe.xmp", "photoshop", "comment")
+BOMB_SIZE = re.compile(r"\((\d+) pixels\)")
+
+logger = logging.getLogger(__name__)
 
 
 def inspect_image(data: bytes) -> str:
@@ -36,8 +58,14 @@ def inspect_image(data: bytes) -> str:
             img.verify()
     except ValidationError:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError("The image has too many pixels to be opened safely.")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow refuses before we can read the size: its message has the pixel count.
+        declared = BOMB_SIZE.search(str(exc))
+        size = f"declares {int(declared.group(1)):,} pixels" if declared else "declares far too many pixels"
+        raise ValidationError(
+            f"The image {size}; the limit is {MAX_PIXELS // 1_000_000} megapixels. A small file claiming "
+            "such a size is a “decompression bomb” and is refused: export the picture again at its real size."
+        )
     except Exception:
         raise ValidationError("The file is not an image Pillow can read (use JPEG, PNG or WebP).")
     if fmt not in ALLOWED_FORMATS:
@@ -59,14 +87,190 @@ def validate_image_file(field_file):
     inspect_image(data)
 
 
+class ImageUploadField(forms.ImageField):
+    """An upload field that explains what is wrong (format, size, decompression bomb) before Django's
+    generic "not an image or a corrupted image" check, and so before anything reads the picture's size."""
+
+    def to_python(self, data):
+        if data and hasattr(data, "read"):
+            position = data.tell()
+            data.seek(0)
+            inspect_image(data.read())
+            data.seek(position)
+        return super().to_python(data)
+
+
+def strip_metadata(data: bytes) -> bytes:
+    """The picture turned upright, without EXIF, XMP, IPTC or comments; the same bytes when it has none."""
+    with Image.open(io.BytesIO(data)) as img:
+        fmt = img.format
+        if not img.getexif() and not any(key in img.info for key in PERSONAL_METADATA):
+            return data
+        icc_profile = img.info.get("icc_profile")
+        upright = ImageOps.exif_transpose(img)
+    upright.info = {}
+    options = {"icc_profile": icc_profile, "exif": b""}
+    if fmt in ("JPEG", "WEBP"):
+        options["quality"] = 92
+    buffer = io.BytesIO()
+    upright.save(buffer, format=fmt, **{k: v for k, v in options.items() if v is not None})
+    return buffer.getvalue()
+
+
 def store_image(data: bytes, folder: str) -> str:
-    """Save image bytes under a name derived from their content and return the storage name."""
+    """Save image bytes, without personal metadata, under a name derived from their content; return the name."""
+    inspect_image(data)
+    data = strip_metadata(data)
     ext = inspect_image(data)
     name = f"{folder.strip('/')}/{hashlib.sha256(data).hexdigest()[:20]}.{ext}"
     if not default_storage.exists(name):
         saved = default_storage.save(name, ContentFile(data))
         assert saved == name, f"storage renamed {name} to {saved}"
     return name
+
+
+def prepare_image(instance, field_name: str) -> list[str]:
+    """Before a model saves: store a new upload by content (upright, no location data), make its renditions.
+
+    Returns the names of the renditions written now (none when they all exist).
+    """
+    field_file = getattr(instance, field_name)
+    if not field_file:
+        return []
+    if not field_file._committed:
+        field_file.open("rb")
+        try:
+            data = field_file.read()
+        finally:
+            field_file.close()
+        folder = field_file.field.upload_to
+        # Assigning the name (not the file) also refreshes the width and height fields.
+        setattr(instance, field_name, store_image(data, folder if isinstance(folder, str) else "uploads"))
+        field_file = getattr(instance, field_name)
+    try:
+        return make_renditions(field_file)
+    except OSError as exc:
+        # A lost original must not stop the save: pages show what exists, and
+        # `manage.py make_renditions` reports it.
+        logger.warning("No renditions for %s: %s", field_file.name, exc)
+        return []
+
+
+def image_size(field_file) -> tuple[int | None, int | None]:
+    """The original's width and height from the model's width/height fields (no file access)."""
+    field = field_file.field
+    instance = field_file.instance
+    width = getattr(instance, field.width_field) if field.width_field else None
+    height = getattr(instance, field.height_field) if field.height_field else None
+    return width, height
+
+
+def rendition_widths(width: int | None) -> list[int]:
+    """The widths made for an original this wide: never wider than the original, which ends the list."""
+    if not width:
+        return []
+    widths = [w for w in RENDITION_WIDTHS if w < width]
+    if width <= RENDITION_WIDTHS[-1]:
+        widths.append(width)
+    return widths
+
+
+def rendition_name(source_name: str, width: int, ext: str) -> str:
+    """The storage name of one rendition, derived from the source's (content-addressed) name alone."""
+    return f"renditions/{PurePosixPath(source_name).with_suffix('')}-{width}w.{ext}"
+
+
+def make_renditions(field_file) -> list[str]:
+    """Write the missing WebP and JPEG renditions of a stored image; return the names written."""
+    width, _height = image_size(field_file)
+    if not width:
+        width = field_file.width
+    wanted = [
+        (w, ext, rendition_name(field_file.name, w, ext)) for w in rendition_widths(width) for ext in RENDITION_FORMATS
+    ]
+    missing = [item for item in wanted if not default_storage.exists(item[2])]
+    if not missing:
+        return []
+    with field_file.storage.open(field_file.name, "rb") as source:
+        data = source.read()
+    written = []
+    with Image.open(io.BytesIO(data)) as img:
+        img = ImageOps.exif_transpose(img)
+        icc_profile = img.info.get("icc_profile")
+        has_alpha = img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info)
+        img = img.convert("RGBA" if has_alpha else "RGB")
+        for w, ext, name in missing:
+            h = max(1, round(img.height * w / img.width))
+            resized = img if (w, h) == img.size else img.resize((w, h), Image.LANCZOS, reducing_gap=3.0)
+            fmt, options = RENDITION_FORMATS[ext]
+            if fmt == "JPEG" and has_alpha:
+                # JPEG has no transparency: flatten onto the page's white.
+                flat = Image.new("RGB", resized.size, (255, 255, 255))
+                flat.paste(resized, mask=resized.getchannel("A"))
+                resized = flat
+            buffer = io.BytesIO()
+            resized.save(buffer, format=fmt, icc_profile=icc_profile, **options)
+            saved = default_storage.save(name, ContentFile(buffer.getvalue()))
+            assert saved == name, f"storage renamed {name} to {saved}"
+            written.append(name)
+    return written
+
+
+def available_renditions(field_file) -> dict[str, list[tuple[str, int]]]:
+    """{"webp": [(url, width), …], "jpg": […]}: the renditions that exist, narrowest first.
+
+    Checks the storage (a stat per file on the file system), not the database.
+    """
+    width, _height = image_size(field_file)
+    found = {ext: [] for ext in RENDITION_FORMATS}
+    for w in rendition_widths(width):
+        for ext in RENDITION_FORMATS:
+            name = rendition_name(field_file.name, w, ext)
+            if default_storage.exists(name):
+                found[ext].append((default_storage.url(name), w))
+    return found
+
+
+ALT_FILENAME = re.compile(r"\.(jpe?g|png|webp|gif|heic|heif|avif|tiff?|bmp|svg)$", re.IGNORECASE)
+ALT_CAMERA = re.compile(
+    r"^(img|image|dsc|dscn|dscf|dcim|pxl|gopr|mvimg|photo|pic|picture|screenshot|screen[ _-]?shot|scan)"
+    r"[\s_-]*\d[\w-]*(\s*\(\d+\))?$",
+    re.IGNORECASE,
+)
+# One "word" with an underscore, three digits in a row, or a lower-case slug: how files are named.
+ALT_TOKEN = re.compile(r"^\S*(_|\d{3})\S*$|^[a-z0-9]+(-[a-z0-9]+){2,}$")
+ALT_PLACEHOLDERS = {
+    "image", "img", "photo", "picture", "pic", "hero", "figure", "avatar", "graphic", "banner", "thumbnail",
+    "untitled", "alt", "alt text", "placeholder", "product", "product image", "hero image",
+}
+GOOD_ALT = (
+    "Write a short sentence saying what the picture shows, for readers who cannot see it, "
+    "e.g. “A runner stretching a calf against a wall.” A file name or a single word does not help them."
+)
+
+
+def alt_text_problem(alt: str, file_name: str = "") -> str | None:
+    """Why `alt` cannot describe the picture (empty, a file or camera name, a placeholder word), or None."""
+    text = (alt or "").strip()
+    if not text:
+        return f"Alt text is required. {GOOD_ALT}"
+    lowered = text.lower()
+    stem = PurePosixPath(file_name).name.lower() if file_name else ""
+    own_name = stem and lowered in {stem, stem.rsplit(".", 1)[0]}
+    if ALT_FILENAME.search(text) or ALT_CAMERA.match(text) or ALT_TOKEN.match(text) or own_name:
+        return f"“{text}” looks like a file name, not a description. {GOOD_ALT}"
+    if lowered.strip(".!") in ALT_PLACEHOLDERS:
+        return f"“{text}” is a placeholder, not a description. {GOOD_ALT}"
+    return None
+
+
+def check_alt_text(instance, image_field: str, alt_field: str, errors: dict) -> None:
+    """For model clean(): add an error for `alt_field` when the image is set and its alt text says nothing."""
+    field_file = getattr(instance, image_field)
+    if field_file:
+        problem = alt_text_problem(getattr(instance, alt_field), field_file.name)
+        if problem:
+            errors[alt_field] = problem
 
 
 def placeholder_image(width: int, height: int, label: str) -> bytes:

@@ -2,7 +2,6 @@ import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Prefetch, TextField, Value
@@ -10,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .images import rendition, validate_image_file
+from .images import check_alt_text, prepare_image, rendition, validate_image_file
 from .richtext import count_words, html_to_text, sanitize_html
 
 
@@ -51,11 +50,14 @@ class Author(models.Model):
 
     def save(self, *args, **kwargs):
         self.bio_html = sanitize_html(self.bio_html)
+        prepare_image(self, "avatar")
         super().save(*args, **kwargs)
 
     def clean(self):
-        if self.avatar and not self.avatar_alt.strip():
-            raise ValidationError({"avatar_alt": "Describe the avatar for readers who cannot see it."})
+        errors = {}
+        check_alt_text(self, "avatar", "avatar_alt", errors)
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self):
         return reverse("author", kwargs={"slug": self.slug})
@@ -209,6 +211,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.intro_html = sanitize_html(self.intro_html)
+        prepare_image(self, "hero_image")
         self._refresh_social_image()
         old = Article.objects.filter(pk=self.pk).values("slug", "status").first() if self.pk else None
         super().save(*args, **kwargs)
@@ -227,14 +230,14 @@ class Article(models.Model):
             data = self.hero_image.read()
         finally:
             self.hero_image.close()
-        if not self.hero_image._committed:
-            self.hero_image.save(self.hero_image.name, ContentFile(data), save=False)
         self.social_image = rendition(data, 1200, 630, "renditions")
         self.social_image_source = self.hero_image.name
 
     def clean(self):
-        if self.hero_image and not self.hero_alt.strip():
-            raise ValidationError({"hero_alt": "Describe the hero image for readers who cannot see it."})
+        errors = {}
+        check_alt_text(self, "hero_image", "hero_alt", errors)
+        if errors:
+            raise ValidationError(errors)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
 
@@ -379,6 +382,7 @@ class Section(models.Model):
 
     def save(self, *args, **kwargs):
         self.body_html = sanitize_html(self.body_html)
+        prepare_image(self, "figure_image")
         if not self.anchor or self._heading_changed():
             self.anchor = self._unique_anchor()
         super().save(*args, **kwargs)
@@ -402,8 +406,7 @@ class Section(models.Model):
 
     def clean(self):
         errors = {}
-        if self.figure_image and not self.figure_alt.strip():
-            errors["figure_alt"] = "A figure needs alt text that says what it shows."
+        check_alt_text(self, "figure_image", "figure_alt", errors)
         has_callout = any([self.callout_lead, self.callout_link_text, self.callout_article_id, self.callout_url])
         if has_callout:
             if not self.callout_link_text.strip():

@@ -7,18 +7,14 @@ and the "Publish" action can check what is in the database, with one wording.
 Each message names the thing to fix.
 """
 
-import re
+from .images import alt_text_problem
 
 META_DESCRIPTION_LIMIT = 160
-# Alt text that is only a file name or a camera's numbering says nothing to a reader.
-FILENAME_LIKE = re.compile(
-    r"^\s*([\w.-]*\.(jpe?g|png|webp|gif|heic|tiff?)|(img|dsc|dscn|pxl|photo|image|screenshot)[\s_-]*\d+\w*)\s*$",
-    re.IGNORECASE,
-)
 
 
-def is_meaningful_alt(alt: str) -> bool:
-    return bool(alt and alt.strip()) and not FILENAME_LIKE.match(alt)
+def is_meaningful_alt(alt: str, field_file) -> bool:
+    """The same rule the models' clean() applies (images.alt_text_problem)."""
+    return alt_text_problem(alt, field_file.name) is None
 
 
 def article_errors(article) -> list[str]:
@@ -27,7 +23,7 @@ def article_errors(article) -> list[str]:
         errors.append("Add a title.")
     if not article.meta_description.strip():
         errors.append("Add a meta description (Search engines section): search results show it under the title.")
-    if article.hero_image and not is_meaningful_alt(article.hero_alt):
+    if article.hero_image and not is_meaningful_alt(article.hero_alt, article.hero_image):
         errors.append("Describe the hero image in its alt text (what it shows, not a file name).")
     return errors
 
@@ -41,7 +37,7 @@ def section_errors(sections) -> list[str]:
         if section.level == 3 and not seen_h2:
             errors.append(f"{label} is a subheading (h3) before any heading (h2): make it an h2 or move it down.")
         seen_h2 = seen_h2 or section.level == 2
-        if section.figure_image and not is_meaningful_alt(section.figure_alt):
+        if section.figure_image and not is_meaningful_alt(section.figure_alt, section.figure_image):
             errors.append(f"{label}: describe its figure in the alt text (what it shows, not a file name).")
     return errors
 

@@ -134,7 +134,7 @@ def authors_import(*, path) -> list[Author]:
         avatar = None
         if record.get("avatar"):
             alt_line = key_line(text, "avatar", start=line - 1)
-            check_alt(path, alt_line, record.get("avatar_alt", ""), f"avatar of {record['slug']}")
+            check_alt(path, alt_line, record.get("avatar_alt", ""), f"avatar of {record['slug']}", record["avatar"])
             avatar = load_image(path, record["avatar"], record["avatar_alt"], alt_line, path.parent)
         parsed.append((record, avatar))
     with transaction.atomic():
@@ -161,7 +161,7 @@ def products_import(*, path) -> list[Product]:
         image = None
         if record.get("image"):
             image_line = key_line(text, "image", start=line - 1)
-            check_alt(path, image_line, record.get("image_alt", ""), f"image of {record['slug']}")
+            check_alt(path, image_line, record.get("image_alt", ""), f"image of {record['slug']}", record["image"])
             image = load_image(path, record["image"], record["image_alt"], image_line, path.parent)
         product = Product.objects.filter(slug=record["slug"]).first() or Product(slug=record["slug"])
         for key in PRODUCT_KEYS - {"image", "slug"}:

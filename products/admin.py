@@ -11,6 +11,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from articles.images import ImageUploadField
+
 from . import pageviews
 from .forms import ClickReportForm
 from .models import Click, Product, Rating
@@ -79,7 +81,10 @@ class ProductAdmin(admin.ModelAdmin):
     list_editable = ["is_recommended", "is_active"]
     search_fields = ["name", "colorway", "line", "slug"]
     prepopulated_fields = {"slug": ("name", "colorway")}
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ImageField: {"form_class": ImageUploadField},
+    }
     readonly_fields = ["rating_average", "rating_count"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "line", "colorway", "gender", "category", "description"]}),

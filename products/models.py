@@ -1,8 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
 
-from articles.images import validate_image_file
+from articles.images import check_alt_text, prepare_image, validate_image_file
 
 
 class ProductQuerySet(models.QuerySet):
@@ -83,7 +84,14 @@ class Product(models.Model):
     def save(self, *args, **kwargs):
         if self.is_active:
             self.was_published = True
+        prepare_image(self, "image")
         super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        check_alt_text(self, "image", "image_alt", errors)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def display_name(self):

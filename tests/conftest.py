@@ -1,3 +1,6 @@
+import shutil
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
@@ -32,10 +35,34 @@ def page_cache(settings):
     settings.PAGE_CACHE_ENABLED = True
 
 
+@pytest.fixture(scope="session")
+def load_demo(tmp_path_factory):
+    """A function loading the demo into the current test's database and media folder.
+
+    The first call makes the image renditions (seconds); later calls find the
+    same files already there, copied from that first test's media: rendition
+    names come from the image bytes, so they are the ones the import would write.
+    tests/articles/test_images.py checks rendition making itself.
+    """
+    from django.conf import settings
+
+    made = tmp_path_factory.mktemp("demo-renditions") / "renditions"
+
+    def load():
+        media = Path(settings.MEDIA_ROOT)
+        if made.exists():
+            shutil.copytree(made, media / "renditions", dirs_exist_ok=True)
+        call_command("load_demo", verbosity=0, stdout=open("/dev/null", "w"))
+        if not made.exists():
+            shutil.copytree(media / "renditions", made)
+
+    return load
+
+
 @pytest.fixture
-def demo(db):
+def demo(db, load_demo):
     """The seed article, its author and its three products, loaded from content/."""
-    call_command("load_demo", verbosity=0, stdout=open("/dev/null", "w"))
+    load_demo()
     from articles.models import Article
 
     return Article.objects.get(slug="can-foot-pain-cause-knee-pain")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import preview, richtext
+from articles import preview, publishing, richtext
 from articles.admin import ArticleAdmin
 from articles.models import Article, ProductCard, Section
 from tests.admin_forms import form_data, rows, staff_user
@@ -183,8 +183,20 @@ def test_publishing_refused_for_a_figure_alt_that_is_a_file_name(editor, db):
     section.figure_alt = "IMG_2041.jpg"
     section.save()
     response = edit(editor, article, status="published")
-    assert "describe its figure in the alt text" in response.content.decode()
+    # The field's own rule (images.alt_text_problem) speaks first; publishing applies the same rule.
+    assert "“IMG_2041.jpg” looks like a file name" in response.content.decode()
     assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
+
+
+def test_publishing_rules_refuse_a_figure_alt_that_is_a_file_name():
+    section = Section(
+        heading="Knee", level=2, figure_image="articles/figures/abc.jpg", figure_width=8, figure_height=6, figure_alt="IMG_2041.jpg"
+    )
+    assert publishing.section_errors([section]) == [
+        "Section 1 “Knee”: describe its figure in the alt text (what it shows, not a file name)."
+    ]
+    section.figure_alt = "A runner's knee in mid-stride"
+    assert publishing.section_errors([section]) == []
 
 
 def test_warnings_are_shown_and_do_not_block(editor, db):

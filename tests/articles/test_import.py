@@ -94,6 +94,9 @@ BAD_CASES = {
     "unknown product": (("::product quantum", "::product no-such-shoe"), 27, "unknown product 'no-such-shoe'"),
     "figure without alt": (('![A diagram of the heel.]', "![]"), 25, "has no alt text"),
     "hero without alt": (('hero_alt = "A runner stretching a calf against a wall."', 'hero_alt = ""'), 8, "hero image has no alt text"),
+    "figure alt is a file name": (('![A diagram of the heel.]', "![IMG_2041.jpg]"), 25, "“IMG_2041.jpg” looks like a file name"),
+    "figure alt is its own file": (('![A diagram of the heel.]', "![figure]"), 25, "“figure” looks like a file name"),
+    "hero alt is a file name": (('hero_alt = "A runner stretching a calf against a wall."', 'hero_alt = "hero.png"'), 8, "Write a short sentence"),
     "missing image file": (('(figure.png "The heel bone.")', '(nowhere.png "The heel bone.")'), 25, "image file nowhere.png not found"),
     "unknown author": (('author = "jane"', 'author = "nobody"'), 4, "unknown author 'nobody'"),
     "h3 before h2": (("## Why heels hurt", "### Why heels hurt"), 18, "h3"),
@@ -132,6 +135,15 @@ def test_missing_markdown_file(db, tmp_path):
 def test_image_that_is_not_an_image_is_refused(workdir):
     (workdir.parent / "figure.png").write_bytes(b"not a picture at all")
     with pytest.raises(CommandError, match=r"heel\.md:25: image file figure\.png: The file is not an image"):
+        call_command("import_article", workdir)
+    assert counts() == (0, 0, 0, 0, 0)
+
+
+def test_decompression_bomb_is_refused_with_file_and_line(workdir):
+    from tests.articles.test_image_uploads import png_declaring
+
+    (workdir.parent / "figure.png").write_bytes(png_declaring(30000, 30000))
+    with pytest.raises(CommandError, match=r"heel\.md:25: image file figure\.png: The image declares 900,000,000 pixels"):
         call_command("import_article", workdir)
     assert counts() == (0, 0, 0, 0, 0)
 

@@ -36,8 +36,6 @@ def browser():
 
 
 @pytest.fixture
-def live_demo(live_server, transactional_db, page_cache):
-    from django.core.management import call_command
-
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+def live_demo(live_server, transactional_db, page_cache, load_demo):
+    load_demo()
     return live_server

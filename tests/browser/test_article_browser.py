@@ -1,5 +1,7 @@
 """The seed article in a real Chromium, as a reader on a phone and on a desktop sees it."""
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -23,11 +25,19 @@ def test_reader_sees_title_card_and_opens_an_faq(browser, live_demo, width):
     assert card.is_visible()
     assert "(1,379) Ratings" in card.inner_text()
     image = card.locator("img.product-card__image")
-    loaded_width = image.evaluate(
-        "img => img.complete && img.naturalWidth ? img.naturalWidth"
-        " : new Promise(done => img.addEventListener('load', () => done(img.naturalWidth)))"
+    loaded = image.evaluate(
+        "img => img.complete && img.naturalWidth ? img.currentSrc"
+        " : new Promise(done => img.addEventListener('load', () => done(img.currentSrc)))"
     )
-    assert loaded_width == 1200
+    # The browser picked a WebP rendition wide enough for the card, not the 1200-pixel original.
+    chosen = re.search(r"/media/renditions/products/\w+-(\d+)w\.webp$", loaded)
+    assert chosen, loaded
+    displayed = image.evaluate("img => img.getBoundingClientRect().width")
+    assert displayed <= int(chosen.group(1)) < 1200
+    # The <picture> wrapper adds no box of its own (no gap under the image).
+    assert card.locator("picture").evaluate(
+        "p => p.getBoundingClientRect().height === p.querySelector('img').getBoundingClientRect().height"
+    )
 
     answer = page.get_by_text("Podiatrists recommend replacing footwear every 300–500 miles")
     assert not answer.is_visible()
