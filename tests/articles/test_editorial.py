@@ -433,3 +433,10 @@ def test_an_import_is_a_revision_staff_can_restore(demo):
     assert versions.get().revision.get_comment() == "Imported from can-foot-pain-cause-knee-pain.md."
     children = {v.content_type.model for v in versions.get().revision.version_set.all()}
     assert {"article", "section", "takeaway", "faq", "productcard"} <= children
+
+
+def test_admin_index_links_the_sales_report_for_those_who_may_see_it(editor, django_user_model, db):
+    report = reverse("admin:products_click_report")
+    assert report in editor.get(reverse("admin:index")).content.decode()
+    editor.force_login(staff_user(django_user_model, "wendy", "Writers"))
+    assert report not in editor.get(reverse("admin:index")).content.decode()
