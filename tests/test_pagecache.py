@@ -14,9 +14,15 @@ from tests.factories import make_article, signup_data
 SEED_URL = "/blog/can-foot-pain-cause-knee-pain/"
 
 
-@pytest.fixture
-def cached(page_cache, demo, django_capture_on_commit_callbacks):
-    """The demo with the page cache on; `cached.save(obj)` saves and runs on-commit hooks."""
+@pytest.fixture(params=["in the cache", "in a file"])
+def cached(request, page_cache, demo, django_capture_on_commit_callbacks, settings, tmp_path):
+    """The demo with the page cache on; `cached.save(obj)` saves and runs on-commit hooks.
+
+    Every test runs twice: with the content generation kept in the cache, and
+    in PAGE_CACHE_GENERATION_FILE.
+    """
+    if request.param == "in a file":
+        settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
 
     class Helper:
         def save(self, obj):
@@ -164,3 +170,20 @@ def test_signup_without_token_keeps_the_address(cached):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     again = visitor.post("/newsletter/", signup_data("keep@example.com", source=SEED_URL, csrfmiddlewaretoken=token))
     assert again.status_code == 302
+
+
+def test_generation_file_replaces_the_cache_record(client, page_cache, demo, settings, tmp_path, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from kuru_site.pagecache import GENERATION_KEY
+
+    path = tmp_path / "generation"
+    settings.PAGE_CACHE_GENERATION_FILE = str(path)
+    client.get(SEED_URL)
+    assert client.get(SEED_URL)["X-Page-Cache"] == "hit"
+    first = path.read_text()
+    assert re.fullmatch(r"[0-9a-f]{16}", first) and cache.get(GENERATION_KEY) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.save()
+    assert path.read_text() != first
+    assert client.get(SEED_URL)["X-Page-Cache"] == "miss"
