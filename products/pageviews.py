@@ -16,6 +16,7 @@ products/links.py) and by staff (logged in, e.g. previewing) are not counted.
 """
 
 import atexit
+import functools
 import logging
 import threading
 import time
@@ -164,14 +165,17 @@ class ArticleViewMiddleware:
             self.prefix = reverse("articles:index")
         if not request.path_info.startswith(self.prefix):
             return None
-        # A page-cache hit never reached URL resolution: resolve here.
-        match = getattr(request, "resolver_match", None)
-        if match is None:
-            try:
-                match = resolve(request.path_info)
-            except Resolver404:
-                return None
-        return match.kwargs.get("slug") if match.view_name == "articles:detail" else None
+        return _article_slug_of(request.path_info)
+
+
+@functools.lru_cache(maxsize=4096)
+def _article_slug_of(path: str) -> str | None:
+    """The slug an article page's path names, else None. Memoized: a page-cache hit never resolved its URL."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return match.kwargs.get("slug") if match.view_name == "articles:detail" else None
 
 
 def _is_staff(request) -> bool:
