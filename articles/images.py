@@ -17,6 +17,7 @@ import io
 import logging
 import random
 import re
+from collections import OrderedDict
 from pathlib import PurePosixPath
 
 from django import forms
@@ -216,18 +217,33 @@ def make_renditions(field_file) -> list[str]:
     return written
 
 
+# Renditions of a content-addressed original never change once all exist, so a
+# complete set is remembered per process: a page then stats no files for it.
+# Incomplete sets are looked up again each time (make_renditions may fill them).
+_complete_renditions: OrderedDict = OrderedDict()
+COMPLETE_RENDITIONS_KEPT = 4096
+
+
 def available_renditions(field_file) -> dict[str, list[tuple[str, int]]]:
     """{"webp": [(url, width), …], "jpg": […]}: the renditions that exist, narrowest first.
 
     Checks the storage (a stat per file on the file system), not the database.
     """
     width, _height = image_size(field_file)
+    key = (default_storage.location if hasattr(default_storage, "location") else "", field_file.name, width)
+    if (found := _complete_renditions.get(key)) is not None:
+        return found
     found = {ext: [] for ext in RENDITION_FORMATS}
-    for w in rendition_widths(width):
+    widths = rendition_widths(width)
+    for w in widths:
         for ext in RENDITION_FORMATS:
             name = rendition_name(field_file.name, w, ext)
             if default_storage.exists(name):
                 found[ext].append((default_storage.url(name), w))
+    if widths and all(len(found[ext]) == len(widths) for ext in RENDITION_FORMATS):
+        _complete_renditions[key] = found
+        while len(_complete_renditions) > COMPLETE_RENDITIONS_KEPT:
+            _complete_renditions.popitem(last=False)
     return found
 
 
