@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 
 VNU = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 PAGES = {
@@ -46,6 +47,9 @@ def test_public_pages_have_no_html_errors(java, client, demo, tmp_path):
         assert response.status_code in (200, 404), (url, response.status_code)
         files[name] = tmp_path / f"{name}.html"
         files[name].write_bytes(response.content)
+    # Django renders 500.html with no request and no context processors.
+    files["500"] = tmp_path / "500.html"
+    files["500"].write_text(render_to_string("500.html"))
     result = subprocess.run(
         [java, "-jar", str(VNU), "--format", "json", "--stdout", "--errors-only", *map(str, files.values())],
         capture_output=True,
