@@ -41,6 +41,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 BULK_SMALL = int(os.environ.get("BENCH_BULK_SMALL", "100"))
 BULK_LARGE = int(os.environ.get("BENCH_BULK_LARGE", "10000"))
 ARTICLE = "/blog/can-foot-pain-cause-knee-pain/"
+PRODUCT = "/shop/atom-mens-athletic-sneaker-jet-black-white-fire-red/"
 UNCACHED = "?bench=uncached"  # any unknown query parameter bypasses the page cache
 
 processes: list[subprocess.Popen] = []
@@ -85,10 +86,12 @@ def manage(env, *args):
 
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+READER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 
 
 def wrk(url, script=None, extra_env=None):
-    cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "--timeout", "5s"]
+    # A browser's User-Agent: readers' views are counted (products/pageviews.py), bots' are not.
+    cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "--timeout", "5s", "-H", f"User-Agent: {READER_AGENT}"]
     if script:
         cmd += ["-s", str(script)]
     out = subprocess.run(
@@ -243,7 +246,9 @@ def main():
             "/blog/ (page cache)": ("/blog/", None, None),
             small_name: ("/blog/" + UNCACHED, None, None),
             "/ home (page cache)": ("/", None, None),
-            "/shop/ (product list)": ("/shop/", None, None),
+            "/shop/ (page cache)": ("/shop/", None, None),
+            "product page (page cache)": (PRODUCT, None, None),
+            "product page (uncached)": (PRODUCT + UNCACHED, None, None),
             "signup POST": ("/newsletter/", ROOT / "bench" / "signup.lua", signup_env),
         }
         sizes = {name: len(wait_http(base + path)) for name, (path, script, _) in targets.items() if not script}
