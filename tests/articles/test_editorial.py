@@ -13,6 +13,7 @@ from reversion.models import Version
 from articles import preview, publishing, richtext
 from articles.admin import ArticleAdmin
 from articles.models import Article, ProductCard, Section
+from products.models import Product
 from tests.admin_forms import form_data, rows, staff_user
 from tests.factories import image_file, make_article, make_author, make_product
 
@@ -440,3 +441,16 @@ def test_admin_index_links_the_sales_report_for_those_who_may_see_it(editor, dja
     assert report in editor.get(reverse("admin:index")).content.decode()
     editor.force_login(staff_user(django_user_model, "wendy", "Writers"))
     assert report not in editor.get(reverse("admin:index")).content.decode()
+
+
+def test_deleting_a_product_that_articles_use_is_refused_with_the_cards_named(client, django_user_model, db):
+    # Editors may not delete products at all (no permission); administrators are warned.
+    editor = client
+    editor.force_login(django_user_model.objects.create_superuser("root", "root@example.com", "pw"))
+    article = make_article(title="Uses it", sections=1, cards=1)
+    product = article.product_cards.get().product
+    page = editor.get(reverse("admin:products_product_delete", args=[product.pk])).content.decode()
+    assert "would require deleting the following protected related objects" in page
+    assert escape(str(article.product_cards.get())) in page
+    editor.post(reverse("admin:products_product_delete", args=[product.pk]), {"post": "yes"})
+    assert Product.objects.filter(pk=product.pk).exists()
