@@ -41,8 +41,11 @@ def java():
 
 
 def test_public_pages_have_no_html_errors(java, client, demo, tmp_path):
+    from articles.preview import share_url
+
     files = {}
-    for name, url in PAGES.items():
+    shared_preview = share_url(demo).removeprefix(settings.SITE_URL)
+    for name, url in {**PAGES, "shared-preview": shared_preview}.items():
         response = client.get(url)
         assert response.status_code in (200, 404), (url, response.status_code)
         files[name] = tmp_path / f"{name}.html"

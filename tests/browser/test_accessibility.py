@@ -39,7 +39,12 @@ def axe_source():
 def test_public_pages_have_no_axe_violations(browser, live_demo, axe_source, width):
     page = browser.new_page(viewport={"width": width, "height": 900})
     problems = []
-    for path in PAGES:
+    # A colleague opening a shared preview link sees the article with its banner.
+    from articles.models import Article
+    from articles.preview import share_url
+
+    shared = share_url(Article.objects.get(slug="can-foot-pain-cause-knee-pain")).removeprefix(settings.SITE_URL)
+    for path in [*PAGES, shared]:
         page.goto(live_demo.url + path)
         page.add_script_tag(path=str(axe_source))
         violations = page.evaluate(
