@@ -23,6 +23,15 @@ def can_publish(user) -> bool:
     return user.has_perm("articles.publish_article")
 
 
+class RichTextFormField(ProseEditorFormField):
+    def has_changed(self, initial, data):
+        # Browsers post a textarea's newlines as CRLF; compare what would be stored,
+        # so an untouched body is not saved again or reported as changed in History.
+        if self.disabled:
+            return False
+        return sanitize_html(initial or "") != sanitize_html(self.to_python(data) or "")
+
+
 class RichTextMixin:
     """Edit the models' HTML fields in the rich-text editor, limited to the sanitizer's allowlist."""
 
@@ -30,7 +39,7 @@ class RichTextMixin:
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in self.rich_text_fields:
-            return ProseEditorFormField(
+            return RichTextFormField(
                 label=db_field.verbose_name.capitalize(),
                 help_text=db_field.help_text,
                 required=not db_field.blank,

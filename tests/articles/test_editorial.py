@@ -454,3 +454,20 @@ def test_deleting_a_product_that_articles_use_is_refused_with_the_cards_named(cl
     assert escape(str(article.product_cards.get())) in page
     editor.post(reverse("admin:products_product_delete", args=[product.pk]), {"post": "yes"})
     assert Product.objects.filter(pk=product.pk).exists()
+
+
+def test_an_untouched_rich_text_body_is_not_reported_as_changed(editor, db):
+    from django.contrib.admin.models import LogEntry
+
+    article = ready_article(intro_html="<p>One.</p>\n<p>Two.</p>")
+    url = reverse(CHANGE, args=[article.pk])
+    data = form_data(editor.get(url))
+    # What a browser posts for an untouched textarea: CRLF newlines.
+    data = {k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in data.items()}
+    data["excerpt"] = "A new excerpt."
+    assert editor.post(url, data).status_code == 302
+    message = LogEntry.objects.latest("action_time").get_change_message()
+    assert message == "Changed Excerpt."
+    data["intro_html"] = "<p>One.</p>\r\n<p>Two, edited.</p>"
+    editor.post(url, data)
+    assert "Introduction" in LogEntry.objects.latest("action_time").get_change_message()
