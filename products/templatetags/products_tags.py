@@ -1,11 +1,18 @@
 from django import template
 
 from products.pageviews import popular_articles as cached_popular_articles
+from products.pageviews import refresh_popular_articles
 
 register = template.Library()
 
 
 @register.inclusion_tag("includes/popular_articles.html")
-def popular_articles():
-    """The most read articles, from the cache only: the 500 page must not need the database."""
-    return {"articles": cached_popular_articles()}
+def popular_articles(may_query=False):
+    """The most read articles, from the cache: the 500 page must not need the database.
+
+    With may_query (the 404 page), an empty cache is filled from the database first.
+    """
+    articles = cached_popular_articles()
+    if not articles and may_query:
+        articles = refresh_popular_articles()
+    return {"articles": articles}

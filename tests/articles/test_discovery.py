@@ -196,7 +196,7 @@ def test_unknown_pages_get_the_styled_404_with_search_and_reading(client, demo):
     assert response.status_code == 404
     html = response.content.decode()
     assert "We couldn’t find that page" in html and 'role="search"' in html
-    assert "Popular reading" in html and demo.get_absolute_url() in html
+    assert "Popular articles" in html and demo.get_absolute_url() in html
 
 
 @pytest.mark.parametrize(

@@ -72,3 +72,14 @@ def test_the_list_follows_article_changes(db, django_capture_on_commit_callbacks
         article.save()
     assert pageviews.popular_articles() == []
     assert _popular(render_to_string("500.html")) is None
+
+
+def test_the_404_page_fills_an_empty_list_from_the_database(client, demo):
+    from django.core.cache import cache
+
+    from products.pageviews import POPULAR_KEY
+
+    cache.delete(POPULAR_KEY)
+    html = client.get("/no/such/page/").content.decode()
+    assert "Popular articles" in html and demo.get_absolute_url() in html
+    assert cache.get(POPULAR_KEY)
