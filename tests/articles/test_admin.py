@@ -93,6 +93,14 @@ def test_ensure_dev_admin_prints_a_login_once(db, settings):
     password = out.getvalue().split("admin / ")[1].split()[0]
     user = get_user_model().objects.get(username="admin")
     assert user.is_superuser and user.check_password(password)
+    for username, group in (("editor", "Editors"), ("writer", "Writers")):
+        role_password = out.getvalue().split(f"{username} / ")[1].split()[0]
+        staff = get_user_model().objects.get(username=username)
+        assert staff.is_staff and not staff.is_superuser and staff.check_password(role_password)
+        assert list(staff.groups.values_list("name", flat=True)) == [group]
+    assert get_user_model().objects.get(username="editor").has_perm("articles.publish_article")
+    assert not get_user_model().objects.get(username="writer").has_perm("articles.publish_article")
     again = io.StringIO()
     call_command("ensure_dev_admin", stdout=again)
     assert "exists already" in again.getvalue() and password not in again.getvalue()
+    assert "writer /" not in again.getvalue()
