@@ -83,7 +83,16 @@ class PublishCheckFormSet(CustomInlineFormSet):
             for index, form in enumerate(self.forms)
             if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
         ]
-        return [row for _, row in sorted(kept, key=lambda pair: (pair[1].sort_order or 10**9, pair[0]))]
+
+        def page_order(pair):
+            # As the page orders them (sort_order, id); adminsortable2 puts new rows
+            # without an order last when it saves them.
+            index, row = pair
+            if row.pk is None and not row.sort_order:
+                return (float("inf"), float("inf"), index)
+            return (row.sort_order, row.pk or float("inf"), index)
+
+        return [row for _, row in sorted(kept, key=page_order)]
 
     def clean(self):
         super().clean()
@@ -98,6 +107,14 @@ class SectionFormSet(PublishCheckFormSet):
 
 class CardFormSet(PublishCheckFormSet):
     rule = staticmethod(publishing.card_errors)
+
+    def clean(self):
+        # Whatever was posted, a card goes after a section of this very article.
+        for form in self.forms:
+            section = getattr(form, "cleaned_data", {}).get("section")
+            if section and (self.instance.pk is None or section.article_id != self.instance.pk):
+                form.add_error("section", "Choose a section of this article.")
+        super().clean()
 
 
 class TakeawayInline(SortableInlineAdminMixin, admin.TabularInline):
@@ -177,10 +194,11 @@ class ArticleAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("status") == Article.Status.PUBLISHED:
+            hero = cleaned.get("hero_image")  # False: "clear" ticked; None: unchanged
             article = Article(
                 title=cleaned.get("title") or "",
                 meta_description=cleaned.get("meta_description") or "",
-                hero_image=cleaned.get("hero_image") or self.instance.hero_image,
+                hero_image=self.instance.hero_image if hero is None else (hero or None),
                 hero_alt=cleaned.get("hero_alt") or "",
             )
             if errors := publishing.article_errors(article):
@@ -269,6 +287,13 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
             raise PermissionDenied("Only Editors delete published articles.")
         super().delete_queryset(request, queryset)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Django honours "_saveasnew" even with save_as off; a copy would bring the
+        # original's sections into the card choices. There is no "Save as new" here.
+        if request.method == "POST" and "_saveasnew" in request.POST:
+            raise PermissionDenied("Saving an article as a new one is not offered.")
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         # The form cannot set status for Writers; this also covers any other route into save.
         if obj.status != Article.Status.DRAFT and not can_publish(request.user):
@@ -299,7 +324,8 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
     @admin.action(description="Publish selected articles now", permissions=["publish"])
     def publish_now(self, request, queryset):
         published = 0
-        for article in queryset.filter(status=Article.Status.DRAFT):
+        # Drafts and scheduled articles: "now" brings a scheduled one forward.
+        for article in queryset.exclude(pk__in=queryset.published().values("pk")):
             errors, _warnings = publishing.problems(article)
             if errors:
                 self.message_user(request, f"“{article}” was not published: {' '.join(errors)}", messages.ERROR)

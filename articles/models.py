@@ -213,9 +213,15 @@ class Article(models.Model):
         self.intro_html = sanitize_html(self.intro_html)
         prepare_image(self, "hero_image")
         self._refresh_social_image()
-        old = Article.objects.filter(pk=self.pk).values("slug", "status").first() if self.pk else None
+        old = Article.objects.filter(pk=self.pk).values("slug", "status", "published_at").first() if self.pk else None
         super().save(*args, **kwargs)
-        if old and old["slug"] != self.slug and old["status"] == self.Status.PUBLISHED:
+        was_live = (
+            old is not None
+            and old["status"] == self.Status.PUBLISHED
+            and old["published_at"] is not None
+            and old["published_at"] <= timezone.now()
+        )
+        if was_live and old["slug"] != self.slug:
             # Readers and search engines know the old address: send them on.
             Redirect.add(reverse("articles:detail", kwargs={"slug": old["slug"]}), self.get_absolute_url())
 
@@ -443,7 +449,7 @@ class ProductCard(models.Model):
         return f"{self.product} after “{self.section}”"
 
     def clean(self):
-        if self.section_id and self.article_id and self.section.article_id != self.article_id:
+        if self.section_id and self.section.article_id != self.article_id:
             raise ValidationError({"section": "Choose a section of this article."})
 
 

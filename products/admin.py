@@ -35,9 +35,10 @@ def card_preview_html(product):
 
 
 def published_articles_using(product):
+    """Live and scheduled articles whose cards show `product`."""
     from articles.models import Article
 
-    return Article.objects.published().filter(product_cards__product=product).distinct()
+    return Article.objects.filter(status=Article.Status.PUBLISHED, product_cards__product=product).distinct()
 
 
 class ProductAdminForm(forms.ModelForm):
@@ -64,7 +65,7 @@ class ProductAdminForm(forms.ModelForm):
             titles = [f"“{article}”" for article in published_articles_using(self.instance)[:5]]
             if titles:
                 raise ValidationError(
-                    f"This product is recommended in published articles ({', '.join(titles)}); "
+                    f"This product is recommended in published or scheduled articles ({', '.join(titles)}); "
                     "deactivating it removes its cards from them. Tick the confirmation box to go ahead."
                 )
         return cleaned
@@ -78,7 +79,8 @@ class ProductAdmin(admin.ModelAdmin):
         "is_recommended", "is_active",
     ]
     list_filter = ["is_active", "is_recommended", "gender", "category", "line"]
-    list_editable = ["is_recommended", "is_active"]
+    # Not is_active: deactivating asks for a confirmation the list cannot show.
+    list_editable = ["is_recommended"]
     search_fields = ["name", "colorway", "line", "slug"]
     prepopulated_fields = {"slug": ("name", "colorway")}
     formfield_overrides = {

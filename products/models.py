@@ -167,9 +167,13 @@ class Rating(models.Model):
         from .services import product_refresh_rating
 
         with transaction.atomic():
+            previous = Rating.objects.filter(pk=self.pk).values_list("product_id", flat=True).first() if self.pk else None
             super().save(*args, **kwargs)
             if refresh_aggregate:
                 product_refresh_rating(product_id=self.product_id)
+                if previous is not None and previous != self.product_id:
+                    # Moved to another product: the one it left must not keep counting it.
+                    product_refresh_rating(product_id=previous)
 
 
 class ArticleDailyViews(models.Model):

@@ -137,7 +137,9 @@ def go(request, slug):
     try:
         Click.objects.create(
             product=product,
-            article=Article.objects.filter(slug=article_slug).first() if article_slug else None,
+            # Readers reach cards from live articles only: a draft (a staff preview,
+            # a crafted link) is never credited in "Articles that sell".
+            article=Article.objects.published().filter(slug=article_slug).first() if article_slug else None,
             placement=placement,
             is_bot=looks_like_bot(request.headers.get("User-Agent", "")),
         )

@@ -400,7 +400,7 @@ def test_deactivating_a_product_in_published_articles_asks_first(editor, db):
     data = form_data(editor.get(url))
     data.pop("is_active", None)
     response = editor.post(url, data)
-    assert response.status_code == 200 and "recommended in published articles (“Uses it”)" in response.content.decode()
+    assert response.status_code == 200 and "recommended in published or scheduled articles (“Uses it”)" in response.content.decode()
     product.refresh_from_db()
     assert product.is_active
     data["confirm_deactivate"] = "on"
