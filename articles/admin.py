@@ -298,6 +298,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         # The form cannot set status for Writers; this also covers any other route into save.
         if obj.status != Article.Status.DRAFT and not can_publish(request.user):
             raise PermissionDenied("Only Editors publish articles.")
+        obj._was_public = bool(obj.pk) and Article.objects.filter(pk=obj.pk, status=Article.Status.PUBLISHED).exists()
         super().save_model(request, obj, form, change)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
@@ -317,9 +318,18 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         article = form.instance
         # Reading time depends on the inlines, which are saved only now.
         article.refresh_derived()
-        if article.status == Article.Status.PUBLISHED:
-            for warning in publishing.problems(article)[1]:
-                self.message_user(request, f"Warning: {warning}", messages.WARNING)
+        if article.status != Article.Status.PUBLISHED:
+            return
+        errors, warnings = publishing.problems(article)
+        if errors and not getattr(article, "_was_public", False):
+            # The forms check what they show; this catches whatever they could not
+            # (a role without some inlines, say): the article stays a draft.
+            article.status = Article.Status.DRAFT
+            article.save(update_fields=["status", "updated_at"])
+            self.message_user(request, f"Saved as a draft, not published: {' '.join(errors)}", messages.ERROR)
+            return
+        for warning in warnings:
+            self.message_user(request, f"Warning: {warning}", messages.WARNING)
 
     @admin.action(description="Publish selected articles now", permissions=["publish"])
     def publish_now(self, request, queryset):

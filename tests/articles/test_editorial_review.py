@@ -141,3 +141,21 @@ def test_clicks_are_credited_to_live_articles_only(client, db):
     client.get(reverse("go", args=[product.slug]), {"article": draft.slug, "placement": "card-1"}, HTTP_USER_AGENT="Mozilla/5.0")
     client.get(reverse("go", args=[product.slug]), {"article": live.slug, "placement": "card-1"}, HTTP_USER_AGENT="Mozilla/5.0")
     assert [click.article_id for click in Click.objects.order_by("id")] == [None, live.pk]
+
+
+def test_a_role_without_the_inlines_still_cannot_publish_a_broken_article(client, django_user_model, db):
+    from django.contrib.auth.models import Permission
+
+    # Publishes, but may not see sections: the section check cannot run in the form.
+    user = django_user_model.objects.create_user("pub", "pub@example.com", "pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["change_article", "view_article", "publish_article"]))
+    client.force_login(user)
+    draft = ready_article()
+    draft.sections.filter(heading="Heading 1").update(level=3)
+    url = reverse(CHANGE, args=[draft.pk])
+    data = form_data(client.get(url))
+    assert not any(key.startswith("sections-") for key in data)
+    data.update(status="published", published_at_0="2024-01-01", published_at_1="10:00:00")
+    response = client.post(url, data, follow=True)
+    assert Article.objects.get(pk=draft.pk).status == Article.Status.DRAFT
+    assert "Saved as a draft, not published: Section 1" in response.content.decode()
