@@ -17,6 +17,7 @@ class Table:
     caption: str
     headers: list
     rows: list  # lists of cells, as shown: the HTML table and the CSV are the same cells
+    empty: str = "Nothing in these days."
 
 
 def _ctr(clicks: int, views: int) -> str:
@@ -60,8 +61,14 @@ def articles_that_sell(start: date, end: date) -> list[Table]:
         for p in sorted(products, key=lambda p: (-p["total"], p["product__name"], p["product__colorway"]))
     ]
     return [
-        Table("Clicks per article", ["Article", "Views", "Clicks", "Click-through rate"], article_rows),
-        Table("Clicks per product", ["Product", "Clicks", "From articles", "Elsewhere"], product_rows),
+        Table(
+            "Clicks per article", ["Article", "Views", "Clicks", "Click-through rate"], article_rows,
+            empty="No clicks or views in these days.",
+        ),
+        Table(
+            "Clicks per product", ["Product", "Clicks", "From articles", "Elsewhere"], product_rows,
+            empty="No clicks in these days.",
+        ),
     ]
 
 

@@ -124,6 +124,8 @@ def test_the_default_range_is_the_last_30_days(admin_client, db):
     html = response.content.decode()
     assert f'value="{(today - timedelta(days=29)).isoformat()}"' in html and f'value="{today.isoformat()}"' in html
     assert ["Recent", "5", "0", "0.0%"] in _html_tables(html)[0][1]
+    # Views but no clicks: the product table says exactly that.
+    assert "No clicks in these days." in html and "No clicks or views" not in html
 
 
 @pytest.mark.parametrize(
