@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.utils.html import escape
 import time_machine
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from reversion.models import Version
 
 from articles import preview, publishing, richtext
@@ -15,31 +15,19 @@ from articles.admin import ArticleAdmin
 from articles.models import Article, ProductCard, Section
 from products.models import Product
 from tests.admin_forms import form_data, rows, staff_user
-from tests.factories import image_file, make_article, make_author, make_product
+from tests.factories import (
+    image_file,
+    make_article,
+    make_author,
+    make_product,
+    make_ready_draft,
+)
 
 CHANGE = "admin:articles_article_change"
 
 
 def changelist():
     return reverse("admin:articles_article_changelist")
-
-
-@pytest.fixture
-def editor(client, django_user_model):
-    client.force_login(staff_user(django_user_model, "edna", "Editors"))
-    return client
-
-
-@pytest.fixture
-def writer(client, django_user_model):
-    client.force_login(staff_user(django_user_model, "walt", "Writers"))
-    return client
-
-
-def ready_article(**kwargs):
-    """A draft that meets every publishing rule."""
-    defaults = {"status": Article.Status.DRAFT, "published_at": None, "meta_description": "What readers learn."}
-    return make_article(sections=2, takeaways=1, faqs=1, cards=1, **(defaults | kwargs))
 
 
 def edit(client, article, **changes):
@@ -82,7 +70,7 @@ def test_writer_creates_a_draft_even_when_the_post_says_published(writer, db):
 
 
 def test_writer_cannot_publish_their_draft_through_the_form(writer, db):
-    article = ready_article()
+    article = make_ready_draft()
     response = edit(writer, article, status="published", published_at_0="2024-01-01", published_at_1="10:00:00")
     assert response.status_code == 302
     article.refresh_from_db()
@@ -90,7 +78,7 @@ def test_writer_cannot_publish_their_draft_through_the_form(writer, db):
 
 
 def test_writer_has_no_publish_action_and_a_crafted_action_post_does_nothing(writer, db):
-    article = ready_article()
+    article = make_ready_draft()
     page = writer.get(changelist()).content.decode()
     assert "publish_now" not in page
     writer.post(changelist(), {"action": "publish_now", "_selected_action": [article.pk]})
@@ -110,13 +98,13 @@ def test_writer_cannot_change_or_delete_published_work(writer, db):
 
 
 def test_writer_may_delete_their_own_draft(writer, db):
-    draft = ready_article()
+    draft = make_ready_draft()
     response = writer.post(reverse("admin:articles_article_delete", args=[draft.pk]), {"post": "yes"})
     assert response.status_code == 302 and not Article.objects.filter(pk=draft.pk).exists()
 
 
 def test_writer_cannot_restore_a_revision(editor, django_user_model, db):
-    article = ready_article()
+    article = make_ready_draft()
     edit(editor, article, title="Edited by the editor")
     version = Version.objects.get_for_object(article).last()
     url = reverse("admin:articles_article_revision", args=[article.pk, version.pk])
@@ -129,7 +117,7 @@ def test_writer_cannot_restore_a_revision(editor, django_user_model, db):
 
 
 def test_editor_publishes_a_ready_draft_with_no_warnings(editor, db):
-    article = ready_article()
+    article = make_ready_draft()
     response = edit(editor, article, status="published", published_at_0="2024-01-01", published_at_1="10:00:00")
     assert response.status_code == 302
     article.refresh_from_db()
@@ -146,7 +134,7 @@ def test_editor_publishes_a_ready_draft_with_no_warnings(editor, db):
     ],
 )
 def test_publishing_refused_for_article_fields(editor, db, change, message):
-    article = ready_article()
+    article = make_ready_draft()
     response = edit(editor, article, status="published", **change)
     assert response.status_code == 200 and message in response.content.decode()
     article.refresh_from_db()
@@ -154,7 +142,7 @@ def test_publishing_refused_for_article_fields(editor, db, change, message):
 
 
 def test_publishing_refused_when_an_h3_comes_first(editor, db):
-    article = ready_article()
+    article = make_ready_draft()
     first = article.sections.first()
     url = reverse(CHANGE, args=[article.pk])
     data = form_data(editor.get(url))
@@ -168,7 +156,7 @@ def test_publishing_refused_when_an_h3_comes_first(editor, db):
 
 
 def test_publishing_refused_for_a_card_of_an_inactive_product(editor, db):
-    article = ready_article()
+    article = make_ready_draft()
     card = article.product_cards.get()
     card.product.is_active = False
     card.product.save()
@@ -178,7 +166,7 @@ def test_publishing_refused_for_a_card_of_an_inactive_product(editor, db):
 
 
 def test_publishing_refused_for_a_figure_alt_that_is_a_file_name(editor, db):
-    article = ready_article()
+    article = make_ready_draft()
     section = article.sections.first()
     section.figure_image.save("knee.jpg", image_file(), save=False)
     section.figure_alt = "IMG_2041.jpg"
@@ -213,7 +201,7 @@ def test_warnings_are_shown_and_do_not_block(editor, db):
 
 
 def test_publish_action_checks_each_article(editor, db):
-    ready, broken = ready_article(), ready_article(meta_description="")
+    ready, broken = make_ready_draft(), make_ready_draft(meta_description="")
     response = editor.post(changelist(), {"action": "publish_now", "_selected_action": [ready.pk, broken.pk]}, follow=True)
     page = response.content.decode()
     assert Article.objects.get(pk=ready.pk).is_published()
@@ -222,7 +210,7 @@ def test_publish_action_checks_each_article(editor, db):
 
 
 def test_a_future_time_schedules_and_the_admin_says_so(editor, db):
-    article = ready_article()
+    article = make_ready_draft()
     when = timezone.localtime() + timedelta(days=2)
     edit(editor, article, status="published", published_at_0=f"{when:%Y-%m-%d}", published_at_1=f"{when:%H:%M:%S}")
     article.refresh_from_db()
@@ -234,7 +222,7 @@ def test_a_future_time_schedules_and_the_admin_says_so(editor, db):
 
 
 def test_staff_preview_of_a_draft(writer, db, page_cache):
-    draft = ready_article(title="Not out yet")
+    draft = make_ready_draft(title="Not out yet")
     response = writer.get(reverse("articles:preview", args=[draft.pk]))
     html = response.content.decode()
     assert response.status_code == 200 and "Not out yet" in html
@@ -244,7 +232,7 @@ def test_staff_preview_of_a_draft(writer, db, page_cache):
 
 
 def test_preview_needs_staff(client, db):
-    draft = ready_article()
+    draft = make_ready_draft()
     response = client.get(reverse("articles:preview", args=[draft.pk]))
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
     assert client.get(draft.get_absolute_url()).status_code == 404
@@ -252,7 +240,7 @@ def test_preview_needs_staff(client, db):
 
 def test_shared_preview_link_works_for_anyone_until_it_expires(client, db, settings):
     settings.ARTICLE_PREVIEW_LINK_DAYS = 3
-    draft = ready_article(title="Shared draft")
+    draft = make_ready_draft(title="Shared draft")
     path = preview.share_url(draft).removeprefix(settings.SITE_URL)
     response = client.get(path)
     assert response.status_code == 200 and "Shared draft" in response.content.decode()
@@ -265,7 +253,7 @@ def test_shared_preview_link_works_for_anyone_until_it_expires(client, db, setti
 
 
 def test_admin_offers_preview_and_share_link(editor, db):
-    draft = ready_article()
+    draft = make_ready_draft()
     html = editor.get(reverse(CHANGE, args=[draft.pk])).content.decode()
     assert reverse("articles:preview", args=[draft.pk]) in html
     assert "/blog/preview/shared/" in html
@@ -323,7 +311,7 @@ def test_editor_restores_an_earlier_revision_with_its_children(editor, db):
 
 
 def test_editor_and_sanitizer_share_one_allowlist(editor, db):
-    article = ready_article()
+    article = make_ready_draft()
     response = editor.get(reverse(CHANGE, args=[article.pk]))
     form = response.context["adminform"].form
     assert form.fields["intro_html"].widget.config["extensions"] is richtext.EDITOR_EXTENSIONS
@@ -335,7 +323,7 @@ def test_editor_and_sanitizer_share_one_allowlist(editor, db):
 
 
 def test_pasted_scripts_styles_and_handlers_never_reach_the_page(editor, db):
-    article = ready_article()
+    article = make_ready_draft()
     url = reverse(CHANGE, args=[article.pk])
     data = form_data(editor.get(url))
     pasted = (
@@ -355,7 +343,7 @@ def test_pasted_scripts_styles_and_handlers_never_reach_the_page(editor, db):
 
 
 def test_sections_are_saved_in_the_dragged_order(editor, db):
-    article = ready_article()
+    article = make_ready_draft()
     url = reverse(CHANGE, args=[article.pk])
     data = form_data(editor.get(url))
     # adminsortable2's drag and drop rewrites these hidden order fields.
@@ -459,7 +447,7 @@ def test_deleting_a_product_that_articles_use_is_refused_with_the_cards_named(cl
 def test_an_untouched_rich_text_body_is_not_reported_as_changed(editor, db):
     from django.contrib.admin.models import LogEntry
 
-    article = ready_article(intro_html="<p>One.</p>\n<p>Two.</p>")
+    article = make_ready_draft(intro_html="<p>One.</p>\n<p>Two.</p>")
     url = reverse(CHANGE, args=[article.pk])
     data = form_data(editor.get(url))
     # What a browser posts for an untouched textarea: CRLF newlines.

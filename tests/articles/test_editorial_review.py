@@ -10,26 +10,9 @@ from django.utils import timezone
 from articles.models import Article, ProductCard, Redirect
 from products.models import Product, Rating
 from tests.admin_forms import form_data, rows, staff_user
-from tests.factories import image_file, make_article, make_product
+from tests.factories import image_file, make_article, make_product, make_ready_draft
 
 CHANGE = "admin:articles_article_change"
-
-
-@pytest.fixture
-def editor(client, django_user_model):
-    client.force_login(staff_user(django_user_model, "edna", "Editors"))
-    return client
-
-
-@pytest.fixture
-def writer(client, django_user_model):
-    client.force_login(staff_user(django_user_model, "walt", "Writers"))
-    return client
-
-
-def ready_article(**kwargs):
-    defaults = {"status": Article.Status.DRAFT, "published_at": None, "meta_description": "What readers learn."}
-    return make_article(sections=2, takeaways=1, faqs=1, cards=1, **(defaults | kwargs))
 
 
 def test_save_as_new_is_refused_so_a_copy_cannot_reach_into_a_live_article(writer, client, db):
@@ -56,7 +39,7 @@ def test_a_card_must_sit_after_a_section_of_its_own_article(db):
 
 
 def test_the_h3_check_follows_the_page_order_even_with_order_zero(writer, django_user_model, db):
-    draft = ready_article()
+    draft = make_ready_draft()
     url = reverse(CHANGE, args=[draft.pk])
     data = form_data(writer.get(url))
     found = rows(data, "sections")
@@ -112,7 +95,7 @@ def test_renaming_a_scheduled_article_leaves_no_public_trace(client, db):
 
 
 def test_clearing_the_hero_does_not_ask_for_its_alt_text(editor, db):
-    article = ready_article()
+    article = make_ready_draft()
     article.hero_image.save("h.jpg", image_file(width=1600, height=900), save=False)
     article.hero_alt = "A runner on a trail"
     article.save()
@@ -126,7 +109,7 @@ def test_clearing_the_hero_does_not_ask_for_its_alt_text(editor, db):
 
 
 def test_publish_now_brings_a_scheduled_article_forward(editor, db):
-    article = ready_article(status=Article.Status.PUBLISHED, published_at=timezone.now() + timedelta(days=5))
+    article = make_ready_draft(status=Article.Status.PUBLISHED, published_at=timezone.now() + timedelta(days=5))
     editor.post(reverse("admin:articles_article_changelist"), {"action": "publish_now", "_selected_action": [article.pk]})
     article.refresh_from_db()
     assert article.is_published()
@@ -136,7 +119,7 @@ def test_clicks_are_credited_to_live_articles_only(client, db):
     from products.models import Click
 
     product = make_product()
-    draft = ready_article(slug="draft-piece")
+    draft = make_ready_draft(slug="draft-piece")
     live = make_article(slug="live-piece")
     client.get(reverse("go", args=[product.slug]), {"article": draft.slug, "placement": "card-1"}, HTTP_USER_AGENT="Mozilla/5.0")
     client.get(reverse("go", args=[product.slug]), {"article": live.slug, "placement": "card-1"}, HTTP_USER_AGENT="Mozilla/5.0")
@@ -150,7 +133,7 @@ def test_a_role_without_the_inlines_still_cannot_publish_a_broken_article(client
     user = django_user_model.objects.create_user("pub", "pub@example.com", "pw", is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(codename__in=["change_article", "view_article", "publish_article"]))
     client.force_login(user)
-    draft = ready_article()
+    draft = make_ready_draft()
     draft.sections.filter(heading="Heading 1").update(level=3)
     url = reverse(CHANGE, args=[draft.pk])
     data = form_data(client.get(url))

@@ -14,7 +14,6 @@ from PIL import Image, ImageDraw
 
 from articles.images import rendition_name, validate_image_file
 from articles.models import Article, Author, Section
-from products.models import Product
 from tests.factories import image_bytes, image_file, make_article, make_author, make_product
 
 GPS_IFD, ORIENTATION, ARTIST = 0x8825, 0x0112, 0x013B

@@ -1,0 +1,17 @@
+import pytest
+
+from tests.admin_forms import staff_user
+
+
+@pytest.fixture
+def editor(client, django_user_model):
+    """The test client, logged in as a member of Editors."""
+    client.force_login(staff_user(django_user_model, "edna", "Editors"))
+    return client
+
+
+@pytest.fixture
+def writer(client, django_user_model):
+    """The test client, logged in as a member of Writers."""
+    client.force_login(staff_user(django_user_model, "walt", "Writers"))
+    return client
