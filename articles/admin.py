@@ -1,3 +1,5 @@
+import re
+
 from adminsortable2.admin import CustomInlineFormSet, SortableAdminBase, SortableInlineAdminMixin
 from django import forms
 from django.contrib import admin, messages
@@ -105,16 +107,74 @@ class SectionFormSet(PublishCheckFormSet):
     rule = staticmethod(publishing.section_errors)
 
 
-class CardFormSet(PublishCheckFormSet):
-    rule = staticmethod(publishing.card_errors)
+NEW_SECTION = re.compile(r"^new:(sections-\d+)$")
+
+
+class SectionChoiceField(forms.ModelChoiceField):
+    """A saved section of the article, or "new:<form prefix>" for a section added in the same form (card_preview.js)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and NEW_SECTION.match(value):
+            return None  # CardForm.clean() keeps the placement
+        return super().to_python(value)
+
+
+class CardForm(forms.ModelForm):
+    new_section = None  # the form prefix of a section row saved with this card, e.g. "sections-2"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and (match := NEW_SECTION.match(self.data.get(self.add_prefix("section"), ""))):
+            self.new_section = match[1]
+            # Shown again after an error: card_preview.js selects it once it has listed new sections.
+            widget = self.fields["section"].widget
+            getattr(widget, "widget", widget).attrs["data-pending"] = match[0]  # inside the admin's wrapper
 
     def clean(self):
-        # Whatever was posted, a card goes after a section of this very article.
+        cleaned = super().clean()
+        if not cleaned.get("section") and not self.new_section and "section" not in self.errors:
+            self.add_error("section", "Choose the section this card follows.")
+        return cleaned
+
+
+class CardFormSet(PublishCheckFormSet):
+    rule = staticmethod(publishing.card_errors)
+    section_formset = None  # set by ArticleAdmin._create_formsets
+
+    def clean(self):
+        new_sections = self._new_section_forms()
         for form in self.forms:
-            section = getattr(form, "cleaned_data", {}).get("section")
+            if not getattr(form, "cleaned_data", None) or self._should_delete_form(form):
+                continue
+            section = form.cleaned_data.get("section")
+            # Whatever was posted, a card goes after a section of this very article...
             if section and (self.instance.pk is None or section.article_id != self.instance.pk):
                 form.add_error("section", "Choose a section of this article.")
+            # ...or after one saved with it.
+            if form.new_section and form.new_section not in new_sections:
+                form.add_error("section", "That new section is not being saved (empty or removed): choose another.")
         super().clean()
+
+    def _new_section_forms(self):
+        if self.section_formset is None:
+            return {}
+        return {
+            form.prefix: form
+            for form in self.section_formset.forms
+            if form.has_changed() and not self.section_formset._should_delete_form(form)
+        }
+
+    def _place(self, form, card):
+        if form.new_section:
+            card.section = self._new_section_forms()[form.new_section].instance  # saved just before the cards
+
+    def save_new(self, form, commit=True):
+        self._place(form, form.instance)
+        return super().save_new(form, commit)
+
+    def save_existing(self, form, obj, commit=True):
+        self._place(form, obj)
+        return super().save_existing(form, obj, commit)
 
 
 class TakeawayInline(SortableInlineAdminMixin, admin.TabularInline):
@@ -154,16 +214,19 @@ def _article_id(request):
 
 class ProductCardInline(SortableInlineAdminMixin, admin.TabularInline):
     model = ProductCard
+    form = CardForm
     formset = CardFormSet
     extra = 0
     fields = ["section", "product", "card_preview", "sort_order"]
     readonly_fields = ["card_preview"]
     autocomplete_fields = ["product"]
-    verbose_name_plural = "Recommended-product cards (save new sections first, then place each card after one)"
+    verbose_name_plural = "Recommended-product cards (each shown after the section you pick)"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "section":
             kwargs["queryset"] = Section.objects.filter(article_id=_article_id(request) or 0)
+            kwargs["form_class"] = SectionChoiceField
+            kwargs["required"] = False  # CardForm.clean() requires a saved or a new section
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="Card preview")
@@ -286,6 +349,15 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         if not can_publish(request.user) and queryset.exclude(status=Article.Status.DRAFT).exists():
             raise PermissionDenied("Only Editors delete published articles.")
         super().delete_queryset(request, queryset)
+
+    def _create_formsets(self, request, obj, change):
+        # Cards may follow a section added in the same form: let them see those rows.
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        sections = next((f for f in formsets if isinstance(f, SectionFormSet)), None)
+        for formset in formsets:
+            if isinstance(formset, CardFormSet):
+                formset.section_formset = sections
+        return formsets, inline_instances
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Django honours "_saveasnew" even with save_as off; a copy would bring the

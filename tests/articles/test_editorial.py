@@ -459,3 +459,41 @@ def test_an_untouched_rich_text_body_is_not_reported_as_changed(editor, db):
     data["intro_html"] = "<p>One.</p>\r\n<p>Two, edited.</p>"
     editor.post(url, data)
     assert "Introduction" in LogEntry.objects.latest("action_time").get_change_message()
+
+
+def _new_article_post(author, product, card_section):
+    return {
+        "title": "All in one go", "slug": "all-in-one-go", "author": author.pk, "excerpt": "", "intro_html": "",
+        "hero_alt": "", "seo_title": "", "meta_description": "Built in one save.", "status": "draft",
+        "published_at_0": "", "published_at_1": "",
+        "takeaways-TOTAL_FORMS": "0", "takeaways-INITIAL_FORMS": "0",
+        "sections-TOTAL_FORMS": "2", "sections-INITIAL_FORMS": "0",
+        "sections-0-level": "2", "sections-0-heading": "First", "sections-0-body_html": "<p>1</p>",
+        "sections-1-level": "2", "sections-1-heading": "Second", "sections-1-body_html": "<p>2</p>",
+        "product_cards-TOTAL_FORMS": "1", "product_cards-INITIAL_FORMS": "0",
+        "product_cards-0-section": card_section, "product_cards-0-product": str(product.pk),
+        "faqs-TOTAL_FORMS": "0", "faqs-INITIAL_FORMS": "0",
+    }
+
+
+def test_a_card_can_follow_a_section_added_in_the_same_save(editor, db):
+    author, product = make_author(), make_product()
+    response = editor.post(reverse("admin:articles_article_add"), _new_article_post(author, product, "new:sections-1"))
+    assert response.status_code == 302
+    card = Article.objects.get(slug="all-in-one-go").product_cards.get()
+    assert card.section.heading == "Second" and card.product == product
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("new:sections-7", "That new section is not being saved"),
+        ("", "Choose the section this card follows."),
+        ("new:faqs-0", "Select a valid choice."),
+    ],
+)
+def test_a_card_needs_a_section_that_is_being_saved(editor, db, value, message):
+    author, product = make_author(), make_product()
+    response = editor.post(reverse("admin:articles_article_add"), _new_article_post(author, product, value))
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Article.objects.filter(slug="all-in-one-go").exists()

@@ -77,20 +77,23 @@ def test_editor_builds_previews_schedules_and_publishes(editor_session, live_ser
     page.click("#faqs-group .add-row a")
     page.fill("#id_faqs-0-question", "Can shoes help knee pain?")
     type_rich_text(page, "id_faqs-0-answer_html", "Yes, by absorbing shock.")
-    page.click("input[name=_continue]")
-    assert "was added successfully" in page.locator(".messagelist").inner_text()
-    article = Article.objects.get(slug="walking-away-from-knee-pain")
-    assert list(article.sections.values_list("heading", flat=True)) == ["Why feet matter", "What to wear"]
-    assert article.status == Article.Status.DRAFT
 
-    # 2. A product card after the first section, picked by typing; the card previews itself.
+    # 2. A product card after the first (still unsaved) section, picked by typing; the card previews itself.
     page.click("#product_cards-group .add-row a")
-    page.select_option("#id_product_cards-0-section", label="Why feet matter")
+    page.select_option("#id_product_cards-0-section", label="New: Why feet matter")
     page.locator("#product_cards-0 .field-product .select2-selection").click()
     page.locator(".select2-search__field").fill("ATOM")
     page.locator(".select2-results__option", has_text="ATOM Men's Athletic Sneaker").click()
     preview = page.locator("#product_cards-0 .card-preview")
     preview.get_by_text("(1,379) Ratings").wait_for()
+    page.click("input[name=_continue]")
+    assert "was added successfully" in page.locator(".messagelist").inner_text()
+    article = Article.objects.get(slug="walking-away-from-knee-pain")
+    assert list(article.sections.values_list("heading", flat=True)) == ["Why feet matter", "What to wear"]
+    assert article.status == Article.Status.DRAFT
+    assert article.product_cards.get().section.heading == "Why feet matter"
+    # Saved now: the card's select names the section itself.
+    assert page.locator("#id_product_cards-0-section option:checked").inner_text() == "Why feet matter"
 
     # 3. Drag "What to wear" above "Why feet matter".
     drag(page, page.locator("#sections-1 h3"), page.locator("#sections-0 h3"))
@@ -135,4 +138,34 @@ def test_editor_builds_previews_schedules_and_publishes(editor_session, live_ser
         assert order == ["What to wear", "Why feet matter", "card"]
         assert reader.locator(".preview-banner").count() == 0
     reader.close()
+    assert errors == []
+
+
+def test_a_card_keeps_following_its_new_section_when_rows_change(editor_session, live_server):
+    page, errors = editor_session
+    make_author(name="KURU Footwear", slug="kuru")
+    make_product(name="ATOM Men's Athletic Sneaker", colorway="Jet Black")
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    for _ in range(3):
+        page.click("#sections-group .add-row a")
+    for index, heading in enumerate(["Alpha", "Beta", "Gamma"]):
+        page.fill(f"#id_sections-{index}-heading", heading)
+    page.click("#product_cards-group .add-row a")
+    select = page.locator("#id_product_cards-0-section")
+    select.select_option(label="New: Gamma")
+    # Removing "Beta" renumbers Gamma's row from sections-2 to sections-1.
+    page.locator("#sections-1 .inline-deletelink").click()
+    assert select.locator("option:checked").inner_text() == "New: Gamma"
+    assert select.input_value() == "new:sections-1"
+    # The form comes back with an error (publishing without a meta description): the choice is still there.
+    page.locator("#id_title").press_sequentially("Three sections")
+    page.select_option("#id_author", label="KURU Footwear")
+    page.select_option("#id_status", "published")
+    page.locator("#product_cards-0 .field-product .select2-selection").click()
+    page.locator(".select2-search__field").fill("ATOM")
+    page.locator(".select2-results__option", has_text="ATOM").click()
+    page.click("input[name=_continue]")
+    page.locator(".errornote").wait_for()
+    assert "Add a meta description" in page.locator(".errorlist.nonfield").inner_text()
+    assert page.locator("#id_product_cards-0-section option:checked").inner_text() == "New: Gamma"
     assert errors == []
