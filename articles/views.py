@@ -12,7 +12,6 @@ from .preview import article_id_from_token, max_age_days
 from .search import Query, highlight, search_articles, search_products
 from .structured_data import article_graph
 
-
 RELATED_COUNT = 3
 
 
