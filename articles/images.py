@@ -24,10 +24,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps
 
-ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# MPO: the multi-picture JPEG some phones and cameras write; its first picture is kept.
+ALLOWED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
+STORED_FORMAT = {"MPO": "JPEG"}
 MAX_PIXELS = 40_000_000  # 40 megapixels: far above any photo we publish, far below a bomb
+MAX_SIDE = 16_383  # the longest side WebP can hold
 MAX_BYTES = 10 * 1024 * 1024
 PLACEHOLDER = re.compile(r"^placeholder:(\d{2,4})x(\d{2,4})$")
 # From an avatar at 48 CSS pixels on a 3x screen to a hero on a wide 2x one.
@@ -39,6 +42,8 @@ RENDITION_FORMATS = {
 # Metadata that can hold where a photo was taken or who took it: EXIF (GPS,
 # camera serial, owner), XMP, IPTC (Photoshop APP13) and comments.
 PERSONAL_METADATA = ("exif", "xmp", "XML:com.adobe.xmp", "photoshop", "comment")
+# What a PNG may keep: how to show it. Any other key is a text chunk (author, comment, software…).
+PNG_TECHNICAL = {"icc_profile", "transparency", "gamma", "dpi", "aspect", "srgb", "chromaticity"}
 BOMB_SIZE = re.compile(r"\((\d+) pixels\)")
 
 logger = logging.getLogger(__name__)
@@ -56,7 +61,19 @@ def inspect_image(data: bytes) -> str:
                 raise ValidationError(
                     f"The image is {width}×{height} pixels; the limit is {MAX_PIXELS // 1_000_000} megapixels."
                 )
+            if max(width, height) > MAX_SIDE:
+                raise ValidationError(
+                    f"The image is {width}×{height} pixels; each side must be at most {MAX_SIDE:,} pixels."
+                )
+            if fmt != "MPO" and getattr(img, "is_animated", False):
+                raise ValidationError("Animated images are not accepted: upload a still picture (JPEG, PNG or WebP).")
             img.verify()
+        # verify() reads the structure only; decoding finds a file that was cut short.
+        with Image.open(io.BytesIO(data)) as img:
+            try:
+                img.load()
+            except OSError:
+                raise ValidationError("The image file is incomplete (cut short): export or download it again.")
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -93,6 +110,8 @@ class ImageUploadField(forms.ImageField):
     generic "not an image or a corrupted image" check, and so before anything reads the picture's size."""
 
     def to_python(self, data):
+        if data and getattr(data, "size", 0) > MAX_BYTES:
+            raise ValidationError(f"The image is {data.size // 1024 // 1024} MB; the limit is 10 MB.")
         if data and hasattr(data, "read"):
             position = data.tell()
             data.seek(0)
@@ -101,16 +120,72 @@ class ImageUploadField(forms.ImageField):
         return super().to_python(data)
 
 
+def end_of_image(data: bytes, fmt: str) -> int | None:
+    """Where the picture's own bytes end (JPEG EOI, PNG IEND, WebP RIFF size), or None when unknown."""
+    if fmt == "PNG":
+        offset = 8
+        while offset + 12 <= len(data):
+            length, kind = int.from_bytes(data[offset:offset + 4], "big"), data[offset + 4:offset + 8]
+            offset += 12 + length
+            if kind == b"IEND":
+                return offset
+        return None
+    if fmt == "WEBP":
+        size = int.from_bytes(data[4:8], "little")
+        return 8 + size + (size & 1)
+    if fmt in ("JPEG", "MPO"):
+        offset = 2
+        while offset + 4 <= len(data):
+            if data[offset] != 0xFF:
+                return None
+            marker = data[offset + 1]
+            if marker == 0xFF:  # fill byte
+                offset += 1
+            elif marker == 0xD9:
+                return offset + 2
+            elif 0xD0 <= marker <= 0xD7 or marker == 0x01:
+                offset += 2
+            else:
+                offset += 2 + int.from_bytes(data[offset + 2:offset + 4], "big")
+                if marker == 0xDA:  # start of scan: coded data until the next real marker
+                    while (offset := data.find(b"\xff", offset)) != -1 and offset + 1 < len(data):
+                        following = data[offset + 1]
+                        if following != 0x00 and not 0xD0 <= following <= 0xD7:
+                            break
+                        offset += 2
+                    if offset == -1:
+                        return None
+        return None
+    return None
+
+
+def _needs_cleaning(img, data: bytes) -> bool:
+    if img.format == "MPO":
+        return True
+    if img.getexif() or any(key in img.info for key in PERSONAL_METADATA):
+        return True
+    if img.format == "PNG" and set(img.info) - PNG_TECHNICAL:
+        return True  # text chunks: author, comment, software…
+    end = end_of_image(data, img.format)
+    return end is not None and end < len(data)  # bytes after the picture (a polyglot, a second frame)
+
+
 def strip_metadata(data: bytes) -> bytes:
-    """The picture turned upright, without EXIF, XMP, IPTC or comments; the same bytes when it has none."""
+    """The picture turned upright, without EXIF, XMP, IPTC, text chunks, comments or trailing bytes.
+
+    The same bytes when there is nothing to remove, so stored names stay stable.
+    """
     with Image.open(io.BytesIO(data)) as img:
-        fmt = img.format
-        if not img.getexif() and not any(key in img.info for key in PERSONAL_METADATA):
+        if not _needs_cleaning(img, data):
             return data
+        fmt = STORED_FORMAT.get(img.format, img.format)
         icc_profile = img.info.get("icc_profile")
-        upright = ImageOps.exif_transpose(img)
+        transparency = img.info.get("transparency")
+        upright = ImageOps.exif_transpose(img)  # a new image: the first frame of an MPO
     upright.info = {}
     options = {"icc_profile": icc_profile, "exif": b""}
+    if fmt == "PNG" and transparency is not None and upright.mode in ("P", "L", "RGB"):
+        options["transparency"] = transparency
     if fmt in ("JPEG", "WEBP"):
         options["quality"] = 92
     buffer = io.BytesIO()
@@ -124,10 +199,21 @@ def store_image(data: bytes, folder: str) -> str:
     data = strip_metadata(data)
     ext = inspect_image(data)
     name = f"{folder.strip('/')}/{hashlib.sha256(data).hexdigest()[:20]}.{ext}"
-    if not default_storage.exists(name):
-        saved = default_storage.save(name, ContentFile(data))
-        assert saved == name, f"storage renamed {name} to {saved}"
+    _save_once(name, data)
     return name
+
+
+def _save_once(name: str, data: bytes) -> None:
+    """Store content-addressed bytes under `name` unless they are there already.
+
+    Two processes may write the same file at once; the storage then renames the
+    second copy, which is the same content, so that copy is removed.
+    """
+    if default_storage.exists(name):
+        return
+    saved = default_storage.save(name, ContentFile(data))
+    if saved != name:
+        default_storage.delete(saved)
 
 
 def prepare_image(instance, field_name: str) -> list[str]:
@@ -150,7 +236,7 @@ def prepare_image(instance, field_name: str) -> list[str]:
         field_file = getattr(instance, field_name)
     try:
         return make_renditions(field_file)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         # A lost original must not stop the save: pages show what exists, and
         # `manage.py make_renditions` reports it.
         logger.warning("No renditions for %s: %s", field_file.name, exc)
@@ -197,8 +283,8 @@ def make_renditions(field_file) -> list[str]:
     written = []
     with Image.open(io.BytesIO(data)) as img:
         img = ImageOps.exif_transpose(img)
-        icc_profile = img.info.get("icc_profile")
-        has_alpha = img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info)
+        img, icc_profile = _as_srgb(img)
+        has_alpha = "A" in img.mode or "transparency" in img.info
         img = img.convert("RGBA" if has_alpha else "RGB")
         for w, ext, name in missing:
             h = max(1, round(img.height * w / img.width))
@@ -211,10 +297,27 @@ def make_renditions(field_file) -> list[str]:
                 resized = flat
             buffer = io.BytesIO()
             resized.save(buffer, format=fmt, icc_profile=icc_profile, **options)
-            saved = default_storage.save(name, ContentFile(buffer.getvalue()))
-            assert saved == name, f"storage renamed {name} to {saved}"
+            _save_once(name, buffer.getvalue())
             written.append(name)
     return written
+
+
+def _as_srgb(img):
+    """(image in an 8-bit mode with RGB meaning, ICC profile to keep or None) for making renditions."""
+    icc_profile = img.info.get("icc_profile")
+    if img.mode.startswith("I"):
+        # 16-bit greyscale: scale to 8 bits (a plain convert clips to white).
+        return img.point(lambda value: value * (1 / 256)).convert("L"), None
+    if img.mode == "CMYK":
+        if icc_profile:
+            try:
+                source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+                return ImageCms.profileToProfile(img, source, ImageCms.createProfile("sRGB"), outputMode="RGB"), None
+            except (ImageCms.PyCMSError, OSError, ValueError):
+                pass  # a profile Little CMS cannot use: convert without it
+        return img.convert("RGB"), None
+    # A profile describes the colour space it came with: keep it for RGB pictures only.
+    return img, icc_profile if img.mode in ("RGB", "RGBA", "P") else None
 
 
 # Renditions of a content-addressed original never change once all exist, so a

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -59,6 +59,8 @@ class ClickReportForm(forms.Form):
 
     DEFAULT_DAYS = 30
     MAX_DAYS = 366
+    # Far beyond any click we hold; keeps date arithmetic away from year 1 and 9999.
+    EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
     start = forms.DateField(
         label="From",
@@ -77,6 +79,12 @@ class ClickReportForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
+        for name, label in (("start", "first"), ("end", "last")):
+            day = cleaned.get(name)
+            if day and not self.EARLIEST <= day <= self.LATEST:
+                raise forms.ValidationError(
+                    f"Choose a {label} day between {self.EARLIEST:%Y} and {self.LATEST:%Y}.", code="out_of_range"
+                )
         end = cleaned.get("end") or timezone.localdate()
         start = cleaned.get("start") or end - timedelta(days=self.DEFAULT_DAYS - 1)
         if start > end:

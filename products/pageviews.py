@@ -156,7 +156,7 @@ class ArticleViewMiddleware:
         # 304: a browser showing its copy again after revalidating, still a view.
         if request.method == "GET" and response.status_code in (200, 304):
             slug = self._article_slug(request)
-            if slug and not looks_like_bot(request.headers.get("User-Agent", "")) and not _is_staff(request):
+            if slug and not looks_like_bot(request.headers.get("User-Agent", "")) and not is_staff_visit(request):
                 count_view(slug)
         return response
 
@@ -178,7 +178,8 @@ def _article_slug_of(path: str) -> str | None:
     return match.kwargs.get("slug") if match.view_name == "articles:detail" else None
 
 
-def _is_staff(request) -> bool:
+def is_staff_visit(request) -> bool:
+    """A logged-in staff member (previewing, checking): left out of views and clicks."""
     # Only a visitor with a session cookie can be logged in (and such a visitor bypasses the page cache).
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return False

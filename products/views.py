@@ -20,6 +20,7 @@ from newsletter.views import csrf_failure as newsletter_csrf_failure
 from .forms import RatingForm
 from .links import looks_like_bot, with_utm
 from .models import Click, Product, Rating
+from .pageviews import is_staff_visit
 from .services import rating_submit
 from .structured_data import product_graph
 
@@ -134,19 +135,21 @@ def go(request, slug):
     article_slug = request.GET.get("article", "")
     article_slug = article_slug if SLUG.match(article_slug) else ""
     placement = re.sub(r"[^-a-z0-9_]", "", request.GET.get("placement", "").lower())[:40]
-    try:
-        Click.objects.create(
-            product=product,
-            # Readers reach cards from live articles only: a draft (a staff preview,
-            # a crafted link) is never credited in "Articles that sell".
-            article=Article.objects.published().filter(slug=article_slug).first() if article_slug else None,
-            placement=placement,
-            is_bot=looks_like_bot(request.headers.get("User-Agent", "")),
-        )
-    except DatabaseError:
-        # A click we cannot count must still reach the shop.
-        logger.exception("Could not record a click on %s", product.slug)
     medium = "product-page" if placement == "product-page" else "product-card"
+    # Staff views are not counted, so their clicks would inflate click-through.
+    if not is_staff_visit(request):
+        try:
+            Click.objects.create(
+                product=product,
+                # Readers reach cards from live articles only: a draft (a staff preview,
+                # a crafted link) is never credited in "Articles that sell".
+                article=Article.objects.published().filter(slug=article_slug).first() if article_slug else None,
+                placement=placement,
+                is_bot=looks_like_bot(request.headers.get("User-Agent", "")),
+            )
+        except DatabaseError:
+            # A click we cannot count must still reach the shop.
+            logger.exception("Could not record a click on %s", product.slug)
     return HttpResponseRedirect(with_utm(product.shop_url, campaign=article_slug, content=placement, medium=medium))
 
 

@@ -5,13 +5,6 @@ from articles.models import Article
 from tests.factories import make_author, make_product
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("editor", "editor@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize(
     "name",
     [

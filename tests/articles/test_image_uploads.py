@@ -69,12 +69,6 @@ def assert_upright_without_location(path, size=(200, 400)):
     assert b"Jane Photographer" not in data and b"GPSLatitude" not in data
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("editor", "editor@example.com", "pw"))
-    return client
-
-
 def product_form(product, **changes):
     data = {
         "name": product.name, "slug": product.slug, "line": product.line, "colorway": product.colorway,

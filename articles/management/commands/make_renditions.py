@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 image = getattr(instance, field)
                 try:
                     written += len(make_renditions(image))
-                except OSError as exc:
+                except (OSError, ValueError) as exc:
                     failed += 1
                     self.stderr.write(f"{model._meta.label} {instance.pk}: cannot read {image.name} ({exc}).")
         self.stdout.write(f"Checked {images} image(s); wrote {written} rendition file(s).")
