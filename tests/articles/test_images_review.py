@@ -158,3 +158,10 @@ def test_colour_key_transparency_reaches_the_webp_rendition(db, settings):
     product = make_product(image=ContentFile(data, name="badge.png"), image_alt="A red square badge.")
     with Image.open(Path(settings.MEDIA_ROOT) / rendition_name(product.image.name, 160, "webp")) as r:
         assert r.mode == "RGBA" and r.getpixel((3, 3))[3] == 0, f"{r.mode} {r.getpixel((3, 3))}"
+
+
+def test_an_upload_over_10_mb_is_refused_before_it_is_read(staff_client, db):
+    product = make_product()
+    too_big = b(Image.new("RGB", (64, 64), "red"), "PNG") + b"\0" * (10 * 1024 * 1024)
+    response = post_product(staff_client, product, image=upload(too_big, "huge.png"), image_alt="A red sneaker.")
+    assert response.status_code == 200 and "the limit is 10 MB" in response.content.decode()
