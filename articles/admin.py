@@ -141,7 +141,8 @@ class CardFormSet(PublishCheckFormSet):
     section_formset = None  # set by ArticleAdmin._create_formsets
 
     def clean(self):
-        new_sections = self._new_section_forms()
+        # Looked up once: has_changed() sanitizes every rich-text body of every row.
+        self.new_sections = new_sections = self._new_section_forms()
         for form in self.forms:
             if not getattr(form, "cleaned_data", None) or self._should_delete_form(form):
                 continue
@@ -165,7 +166,7 @@ class CardFormSet(PublishCheckFormSet):
 
     def _place(self, form, card):
         if form.new_section:
-            card.section = self._new_section_forms()[form.new_section].instance  # saved just before the cards
+            card.section = self.new_sections[form.new_section].instance  # saved just before the cards
 
     def save_new(self, form, commit=True):
         self._place(form, form.instance)

@@ -195,9 +195,10 @@ def strip_metadata(data: bytes) -> bytes:
 
 def store_image(data: bytes, folder: str) -> str:
     """Save image bytes, without personal metadata, under a name derived from their content; return the name."""
-    inspect_image(data)
-    data = strip_metadata(data)
     ext = inspect_image(data)
+    cleaned = strip_metadata(data)
+    if cleaned is not data:  # a new encoding (possibly a new format, e.g. MPO to JPEG): check that instead
+        data, ext = cleaned, inspect_image(cleaned)
     name = f"{folder.strip('/')}/{hashlib.sha256(data).hexdigest()[:20]}.{ext}"
     _save_once(name, data)
     return name

@@ -50,13 +50,9 @@ class ProductAdminForm(forms.ModelForm):
 
     class Meta:
         model = Product
-        fields = "__all__"
-
-        def formfield_callback(field, **kwargs):
-            # Staff paste bare domains; assume https (Django 6's default) rather than http.
-            if isinstance(field, models.URLField):
-                kwargs["assume_scheme"] = "https"
-            return field.formfield(**kwargs)
+        # The admin adds the fieldsets' fields (with its formfield_overrides); the
+        # form itself needs only the field its check reads.
+        fields = ["is_active"]
 
     def clean(self):
         cleaned = super().clean()
