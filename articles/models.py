@@ -1,10 +1,10 @@
+import functools
 import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
-from django.db.models import F, Prefetch, TextField, Value
+from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -124,21 +124,6 @@ class ArticleQuerySet(models.QuerySet):
             )
             .order_by("-shared_topics", "-shared_products", "-published_at", "-id")
         )
-
-    def for_page(self):
-        """Everything the article page shows, in one query per kind of row.
-
-        Takeaways and FAQs come from article_extras() (one UNION query), so a
-        page costs four queries however long the article is.
-        """
-        cards = ProductCard.objects.filter(product__is_active=True).select_related("product")
-        sections = (
-            Section.objects.select_related("callout_article")
-            # Of the callout's target, only what its link and visibility need.
-            .defer(*(f"callout_article__{f.name}" for f in Article._meta.concrete_fields if f.name not in CALLOUT_TARGET_FIELDS))
-            .prefetch_related(Prefetch("cards", queryset=cards))
-        )
-        return self.select_related("author").prefetch_related(Prefetch("sections", queryset=sections))
 
 
 class Article(models.Model):
@@ -284,30 +269,29 @@ class Article(models.Model):
 
         refresh_search_vectors(Article.objects.filter(pk=self.pk))
 
+    def page_sections(self):
+        """The sections readers see, in order, each with `page_cards`: its cards of active products.
+
+        Two queries, whatever the length. Grouping the cards here rather than with
+        prefetch_related() saves about a fifth of the page's database time.
+        """
+        sections = list(
+            self.sections.select_related("callout_article")
+            # Of the callout's target, only what its link and visibility need.
+            .defer(*(f"callout_article__{f.name}" for f in Article._meta.concrete_fields if f.name not in CALLOUT_TARGET_FIELDS))
+        )
+        cards = {section.pk: [] for section in sections}
+        for card in self.product_cards.filter(product__is_active=True).select_related("product"):
+            cards[card.section_id].append(card)
+        for section in sections:
+            section.page_cards = cards[section.pk]
+        return sections
+
     def extras(self):
         """Takeaways, FAQs and topics of this article, in order, from one UNION query."""
-        text = TextField()
-        columns = ("kind", "position", "id", "first", "second")
-        takeaways = Takeaway.objects.filter(article=self).annotate(
-            kind=Value("takeaway", output_field=text),
-            position=F("sort_order"),
-            first=F("text"),
-            second=Value("", output_field=text),
-        )
-        faqs = FAQ.objects.filter(article=self).annotate(
-            kind=Value("faq", output_field=text),
-            position=F("sort_order"),
-            first=F("question"),
-            second=F("answer_html"),
-        )
-        topics = Topic.objects.filter(articles=self).annotate(
-            kind=Value("topic", output_field=text),
-            position=Value(0, output_field=models.PositiveIntegerField()),
-            first=F("name"),
-            second=F("slug"),
-        )
-        parts = [qs.order_by().values_list(*columns) for qs in (takeaways, faqs, topics)]
-        rows = parts[0].union(*parts[1:], all=True)
+        with connection.cursor() as cursor:
+            cursor.execute(_extras_sql(), [self.pk] * 3)
+            rows = cursor.fetchall()
         result = {"takeaway": [], "faq": [], "topic": []}
         for kind, _position, _id, first, second in sorted(rows, key=lambda r: (r[1], r[3] if r[0] == "topic" else "", r[2])):
             if kind == "takeaway":
@@ -513,3 +497,17 @@ class Redirect(models.Model):
         cls.objects.filter(new_path=old_path).update(new_path=new_path)
         cls.objects.filter(old_path=new_path).delete()
         cls.objects.update_or_create(old_path=old_path, defaults={"new_path": new_path})
+
+
+@functools.cache
+def _extras_sql():
+    """SQL for Article.extras(), written by hand: the same UNION of three annotated
+    querysets took longer to compile, on every page view, than to run."""
+    q = connection.ops.quote_name
+    topics = Article.topics.through._meta
+    return (
+        f"SELECT 'takeaway', sort_order, id, text, '' FROM {q(Takeaway._meta.db_table)} WHERE article_id = %s "
+        f"UNION ALL SELECT 'faq', sort_order, id, question, answer_html FROM {q(FAQ._meta.db_table)} WHERE article_id = %s "
+        f"UNION ALL SELECT 'topic', 0, t.id, t.name, t.slug FROM {q(Topic._meta.db_table)} t "
+        f"JOIN {q(topics.db_table)} m ON m.topic_id = t.id WHERE m.article_id = %s"
+    )

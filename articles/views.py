@@ -23,7 +23,7 @@ def related_articles(article, topics, sections):
     """
 
     def compute():
-        product_ids = {card.product_id for section in sections for card in section.cards.all()}
+        product_ids = {card.product_id for section in sections for card in section.page_cards}
         topic_slugs = [topic.slug for topic in topics]
         return list(Article.objects.related_to(article, topic_slugs, product_ids)[:RELATED_COUNT])
 
@@ -111,7 +111,7 @@ class ArticlePageMixin:
     def get_context_data(self, **kwargs):
         article = self.object
         takeaways, faqs, topics = article.extras()
-        sections = list(article.sections.all())
+        sections = article.page_sections()
         faq_after = next((s.pk for s in sections if s.show_faq_after), sections[-1].pk if sections else None)
         return super().get_context_data(
             sections=sections,
@@ -127,15 +127,14 @@ class ArticlePageMixin:
 
 
 class ArticleDetailView(PublicPageMixin, PublishedArticleMixin, ArticlePageMixin, DetailView):
-    def get_queryset(self):
-        return super().get_queryset().for_page()
+    pass
 
 
 class PreviewMixin(ArticlePageMixin):
     """Any article, draft or scheduled, exactly as readers will see it, marked as a preview; never cached."""
 
     def get_queryset(self):
-        return Article.objects.for_page()
+        return Article.objects.select_related("author")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(preview=True, **kwargs)

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from articles.models import Article, Section, Topic
@@ -239,3 +241,12 @@ def test_related_articles_share_topics_first_then_products(client, demo):
     titles = ["Two shared topics", "One shared topic", "Shares a product"]
     assert [related.index(t) for t in titles] == sorted(related.index(t) for t in titles)
     assert "Nothing in common" not in related and "Draft sharing topics" not in related
+
+
+def test_jsonld_escapes_markup_characters_and_round_trips():
+    from articles.templatetags.seo_tags import jsonld
+
+    data = {"name": "Heels & arches </script><!-- > ok", "n": 1}
+    text = jsonld(data)
+    assert not set("<>&") & set(text)
+    assert json.loads(text) == data

@@ -45,6 +45,20 @@ def test_extras_returns_takeaways_and_faqs_in_order(db):
     assert topics == []
 
 
+def test_extras_sorts_topics_by_name_and_keeps_other_articles_out(db):
+    from articles.models import Topic
+
+    article, other = make_article(takeaways=1, faqs=1), make_article(takeaways=2, faqs=2)
+    zinc, arch = Topic.objects.create(name="Zinc", slug="zinc"), Topic.objects.create(name="Arch pain", slug="arch-pain")
+    article.topics.set([zinc, arch])
+    other.topics.set([Topic.objects.create(name="Heels", slug="heels")])
+    other.faqs.update(answer_html="<p>Elsewhere &amp; later.</p>")
+    takeaways, faqs, topics = article.extras()
+    assert [(t.name, t.slug) for t in topics] == [("Arch pain", "arch-pain"), ("Zinc", "zinc")]
+    assert takeaways == ["Takeaway 1"] and [f["question"] for f in faqs] == ["Question 1?"]
+    assert other.extras()[1][1] == {"question": "Question 2?", "answer_html": "<p>Elsewhere &amp; later.</p>"}
+
+
 def test_figure_needs_alt_text(db):
     article = make_article()
     section = Section(article=article, heading="H", figure_image=image_file())
