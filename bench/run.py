@@ -272,14 +272,14 @@ def main():
         worker_rss = [rss_mb(pid) for pid in workers_of(site.pid)]
 
         base_rps = median(samples["baseline"], "rps")
-        header = f"{'target':34} {'req/s':>9} {'x base':>7} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'bytes':>8} {'non-2xx/3xx':>11}"
+        header = f"{'target':34} {'req/s':>9} {'x base':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'bytes':>8} {'non-2xx/3xx':>11}"
         print()
         print(header)
         print("-" * len(header))
         for name, runs in samples.items():
             rps = median(runs, "rps")
             print(
-                f"{name:34} {rps:9.0f} {rps / base_rps:7.2f} {median(runs, 'p50'):8.2f} {median(runs, 'p90'):8.2f} "
+                f"{name:34} {rps:9.0f} {rps / base_rps:8.3f} {median(runs, 'p50'):8.2f} {median(runs, 'p90'):8.2f} "
                 f"{median(runs, 'p99'):8.2f} {sizes.get(name, 0):8d} {sum(r['non2xx'] + r['socket_errors'] for r in runs):11d}"
             )
         small = median(scale[small_name], "p50")
