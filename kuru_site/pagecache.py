@@ -124,12 +124,17 @@ def current_generation() -> str:
 
 
 def generation_cached(key: str, compute, timeout=ENTRY_TIMEOUT):
-    """compute() once per content generation: exact like the page cache, for page parts."""
+    """compute() once per content generation: exact like the page cache, for page parts.
+
+    Kept in this process's memory too, like page entries: a part read back from
+    Redis costs a round trip and unpickling (0.15 ms for the related articles).
+    """
     full_key = f"part:{current_generation()}:{key}"
-    value = cache.get(full_key)
+    value = _entry(full_key)
     if value is None:
         value = compute()
         cache.set(full_key, value, timeout)
+        _remember(full_key, value)
     return value
 
 

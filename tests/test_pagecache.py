@@ -126,6 +126,21 @@ def test_author_change_shows_at_once(client, cached, demo):
     assert "KURU Footwear Team</a>" in client.get(SEED_URL).content.decode()
 
 
+def test_related_articles_kept_in_process_memory_follow_a_change(client, cached, demo):
+    """The related list is kept per content generation in the cache and in this process;
+    an uncached view (a query parameter) after a change must not show the old list."""
+    from articles.models import Topic
+
+    related = make_article(title="Knees and arches", sections=1)
+    related.topics.add(Topic.objects.get(slug="knee-pain"))
+    cached.save(related)
+    assert "Knees and arches</h3>" in client.get(SEED_URL + "?fresh=1").content.decode()
+    related.title = "Knees, arches and heels"
+    cached.save(related)
+    html = client.get(SEED_URL + "?fresh=3").content.decode()
+    assert "Knees, arches and heels</h3>" in html and "Knees and arches</h3>" not in html
+
+
 def test_scheduled_article_appears_on_its_own(client, cached, monkeypatch):
     go_live = timezone.now() + timedelta(hours=1)
     with_schedule = make_article(title="Scheduled piece", published_at=go_live)
