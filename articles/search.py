@@ -55,7 +55,8 @@ class Query:
 
 
 def search_articles(query: Query):
-    published = Article.objects.for_listing()
+    # search_text is the result's excerpt when the article has none.
+    published = Article.objects.published().select_related("author").defer("search_vector")
     if connection.vendor == "postgresql":
         ts_query = SearchQuery(" ".join(query.terms), search_type="plain", config=CONFIG)
         return (
