@@ -67,7 +67,6 @@ class Author(models.Model):
         return "About Us" if self.is_organization else f"About {self.name}"
 
 
-
 class TopicQuerySet(models.QuerySet):
     def with_published_articles(self):
         """Topics readers can browse. EXISTS stops at the first live article, whatever the archive's size."""
@@ -292,8 +291,8 @@ class Article(models.Model):
         for section in sections:
             section.page_cards = cards[section.pk]
             if section.callout_article_id:
-                live = section.callout_slug
-                section.callout_link = reverse("articles:detail", kwargs={"slug": live}) if live else None
+                live = section.callout_slug  # set only when the target is public, see _page_sql()
+                section.callout_link = Article(slug=live).get_absolute_url() if live else None
             else:
                 section.callout_link = section.callout_url or None
         return sections
