@@ -1,5 +1,6 @@
 import functools
 import math
+import types
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -267,34 +268,45 @@ class Article(models.Model):
 
         refresh_search_vectors(Article.objects.filter(pk=self.pk))
 
+    @classmethod
+    def public_by_slug(cls, slug):
+        """The public article at `slug` with its author, without the search columns; None when
+        there is none. One hand-written query, see _page_sql()."""
+        sql = _page_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql.article, [slug, *_public_params()])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        article = sql.articles.instance(row)
+        article.author = sql.authors.instance(row, sql.articles.width)
+        return article
+
     def page_sections(self):
         """The sections readers see, in order, each with `page_cards` (its cards of active
         products, product included) and `callout_link` (None when the guide it names is not
-        public). Two hand-written queries, see _page_sql().
+        public). One hand-written query, see _page_sql().
         """
-        from products.models import Product
-
         sql = _page_sql()
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        sections = list(Section.objects.raw(sql["sections"], [Article.Status.PUBLISHED, now, self.pk]))
-        cards = {section.pk: [] for section in sections}
-        for product in Product.objects.raw(sql["cards"], [self.pk, True]):
-            card = ProductCard(
-                id=product.card_id,
-                article_id=self.pk,
-                section_id=product.card_section_id,
-                product_id=product.pk,
-                sort_order=product.card_sort_order,
-            )
-            card.product = product
-            cards[card.section_id].append(card)
-        for section in sections:
-            section.page_cards = cards[section.pk]
-            if section.callout_article_id:
-                live = section.callout_slug  # set only when the target is public, see _page_sql()
-                section.callout_link = Article(slug=live).get_absolute_url() if live else None
-            else:
-                section.callout_link = section.callout_url or None
+        sections, card_at = [], sql.sections.width + 1
+        product_at = card_at + sql.cards.width
+        with connection.cursor() as cursor:
+            cursor.execute(sql.sections_and_cards, [*_public_params(), True, self.pk])
+            rows = cursor.fetchall()
+        for row in rows:
+            if not sections or sections[-1].pk != row[0]:
+                section = sql.sections.instance(row)
+                if section.callout_article_id:
+                    live = row[sql.sections.width]  # the target's slug, only when it is public
+                    section.callout_link = Article(slug=live).get_absolute_url() if live else None
+                else:
+                    section.callout_link = section.callout_url or None
+                section.page_cards = []
+                sections.append(section)
+            if row[card_at] is not None:
+                card = sql.cards.instance(row, card_at)
+                card.product = sql.products.instance(row, product_at)
+                sections[-1].page_cards.append(card)
         return sections
 
     def extras(self):
@@ -504,29 +516,52 @@ class Redirect(models.Model):
 
 # The article page's queries are written by hand, once per process: building them
 # with the ORM took longer, on every view, than running them (1.5 ms of Python
-# against 0.2 ms in SQLite for the sections, cards and extras together).
+# against 0.2 ms in SQLite for the sections, cards and extras together; on
+# PostgreSQL the article lookup alone spent 0.5 of its 0.9 ms in the ORM).
 # tests/articles/test_page_queries.py compares each with its ORM equivalent.
+
+
+def _public_params():
+    """Parameters of _page_sql()'s "is public" test: ArticleQuerySet.published() in SQL."""
+    return [Article.Status.PUBLISHED, connection.ops.adapt_datetimefield_value(timezone.now())]
 
 
 @functools.cache
 def _page_sql():
-    """Sections (with the callout target's slug when it is public) and cards with products."""
+    """The article (with author) by slug; its sections, each joined to the callout target (whose
+    slug comes back only when it is public) and to its cards of active products, in page order.
+    """
     from products.models import Product
 
+    from kuru_site.sqlrows import Columns
+
     q = connection.ops.quote_name
-    section, card, product = q(Section._meta.db_table), q(ProductCard._meta.db_table), q(Product._meta.db_table)
-    return {
-        "sections": (
-            f"SELECT s.*, CASE WHEN t.status = %s AND t.published_at <= %s THEN t.slug END AS callout_slug "
-            f"FROM {section} s LEFT JOIN {q(Article._meta.db_table)} t ON t.id = s.callout_article_id "
-            f"WHERE s.article_id = %s ORDER BY s.sort_order, s.id"
+    article, section = q(Article._meta.db_table), q(Section._meta.db_table)
+    card, product = q(ProductCard._meta.db_table), q(Product._meta.db_table)
+    articles = Columns(Article, "a", exclude=("search_text", "search_vector"))
+    authors, sections = Columns(Author, "u"), Columns(Section, "s")
+    cards, products = Columns(ProductCard, "c"), Columns(Product, "p")
+    assert sections.names[0] == "id", "page_sections() groups rows by the section id in column 0"
+    is_public = "{0}.status = %s AND {0}.published_at <= %s"
+    return types.SimpleNamespace(
+        articles=articles,
+        authors=authors,
+        sections=sections,
+        cards=cards,
+        products=products,
+        article=(
+            f"SELECT {articles.sql}, {authors.sql} FROM {article} a "
+            f"JOIN {q(Author._meta.db_table)} u ON u.id = a.author_id "
+            f"WHERE a.slug = %s AND {is_public.format('a')}"
         ),
-        "cards": (
-            f"SELECT p.*, c.id AS card_id, c.section_id AS card_section_id, c.sort_order AS card_sort_order "
-            f"FROM {card} c JOIN {product} p ON p.id = c.product_id "
-            f"WHERE c.article_id = %s AND p.is_active = %s ORDER BY c.sort_order, c.id"
+        sections_and_cards=(
+            f"SELECT {sections.sql}, CASE WHEN {is_public.format('t')} THEN t.slug END, {cards.sql}, {products.sql} "
+            f"FROM {section} s LEFT JOIN {article} t ON t.id = s.callout_article_id "
+            f"LEFT JOIN ({card} c JOIN {product} p ON p.id = c.product_id AND p.is_active = %s) "
+            f"ON c.section_id = s.id AND c.article_id = s.article_id "
+            f"WHERE s.article_id = %s ORDER BY s.sort_order, s.id, c.sort_order, c.id"
         ),
-    }
+    )
 
 
 @functools.cache

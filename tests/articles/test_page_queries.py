@@ -28,7 +28,7 @@ def test_page_sections_match_the_orm_in_order_fields_and_cards(db, django_assert
     ProductCard.objects.create(article=article, section=second, product=inactive, sort_order=0)
     ProductCard.objects.create(article=article, section=fourth, product=make_product(), sort_order=0)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         sections = article.page_sections()
 
     expected = list(Section.objects.filter(article=article))
@@ -57,3 +57,43 @@ def test_page_sections_link_callouts_only_to_public_articles(db):
 
     links = [section.callout_link for section in article.page_sections()]
     assert links == [live.get_absolute_url(), None, None, "https://example.com/guide", None]
+
+
+def test_public_by_slug_matches_the_orm_with_its_author_and_without_the_search_columns(db, django_assert_num_queries):
+    article = make_article(sections=2, faqs=1)
+    make_article(author=article.author)  # another row the WHERE must not return
+
+    with django_assert_num_queries(1):
+        page = Article.public_by_slug(article.slug)
+        author_name = page.author.name
+
+    expected = Article.objects.for_listing().get(slug=article.slug)
+    assert page.get_deferred_fields() == expected.get_deferred_fields() == {"search_text", "search_vector"}
+    columns = {f.attname for f in Article._meta.concrete_fields} - expected.get_deferred_fields()
+    assert {name: getattr(page, name) for name in columns} == {name: getattr(expected, name) for name in columns}
+    assert author_name == article.author.name
+    assert model_to_dict(page.author) == model_to_dict(expected.author)
+    assert page.published_at == article.published_at and page.published_at.tzinfo is not None
+
+
+def test_public_by_slug_is_none_unless_readers_can_see_the_article(db):
+    draft = make_article(status=Article.Status.DRAFT)
+    scheduled = make_article(published_at=timezone.now() + timedelta(minutes=5))
+    undated = make_article(status=Article.Status.DRAFT, published_at=None)
+    for article in (draft, scheduled, undated):
+        assert Article.public_by_slug(article.slug) is None
+        assert not Article.objects.published().filter(pk=article.pk).exists()
+    assert Article.public_by_slug("no-such-article") is None
+
+
+def test_a_card_filed_under_another_articles_section_shows_on_neither_page(db):
+    # The admin refuses such a card (ProductCard.clean); rows written around it must not break a page.
+    first, second = make_article(sections=1, cards=1), make_article(sections=1)
+    stray = ProductCard.objects.create(
+        article=first, section=second.sections.get(), product=make_product(), sort_order=9
+    )
+
+    first_cards = [card.pk for section in first.page_sections() for card in section.page_cards]
+    second_cards = [card.pk for section in second.page_sections() for card in section.page_cards]
+    assert len(first_cards) == 1 and stray.pk not in first_cards
+    assert second_cards == []

@@ -113,7 +113,7 @@ def _page_queries(client, django_assert_num_queries, article):
     """A warm GET. The first GET also builds the related-articles list and, on an empty cache,
     the content generation record (one query each); both stay cached until content changes."""
     assert client.get(article.get_absolute_url()).status_code == 200
-    with django_assert_num_queries(4) as captured:
+    with django_assert_num_queries(3) as captured:
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     return captured
@@ -128,7 +128,7 @@ def test_article_page_query_count_is_constant(client, db, django_assert_num_quer
     assert html.count("product-card__name") == 9 and html.count("<details") == 9
 
 
-def test_seed_article_page_takes_four_queries(client, demo, django_assert_num_queries):
+def test_seed_article_page_takes_three_queries(client, demo, django_assert_num_queries):
     captured = _page_queries(client, django_assert_num_queries, demo)
     # The search columns hold the whole text twice; no page that shows an article needs them.
     assert not [q["sql"] for q in captured.captured_queries if "search_text" in q["sql"] or "search_vector" in q["sql"]]
