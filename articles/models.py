@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from kuru_site.sqlrows import Columns, fetch
+
 from .images import check_alt_text, prepare_image, rendition, validate_image_file
 from .richtext import count_words, html_to_text, sanitize_html
 
@@ -273,11 +275,10 @@ class Article(models.Model):
         """The public article at `slug` with its author, without the search columns; None when
         there is none. One hand-written query, see _page_sql()."""
         sql = _page_sql()
-        with connection.cursor() as cursor:
-            cursor.execute(sql.article, [slug, *_public_params()])
-            row = cursor.fetchone()
-        if row is None:
+        rows = fetch("article_page", sql.article, [slug, *_public_params()])
+        if not rows:
             return None
+        row = rows[0]
         article = sql.articles.instance(row)
         article.author = sql.authors.instance(row, sql.articles.width)
         return article
@@ -290,10 +291,7 @@ class Article(models.Model):
         sql = _page_sql()
         sections, card_at = [], sql.sections.width + 1
         product_at = card_at + sql.cards.width
-        with connection.cursor() as cursor:
-            cursor.execute(sql.sections_and_cards, [*_public_params(), True, self.pk])
-            rows = cursor.fetchall()
-        for row in rows:
+        for row in fetch("article_page_sections", sql.sections_and_cards, [*_public_params(), True, self.pk]):
             if not sections or sections[-1].pk != row[0]:
                 section = sql.sections.instance(row)
                 if section.callout_article_id:
@@ -311,9 +309,7 @@ class Article(models.Model):
 
     def extras(self):
         """Takeaways, FAQs and topics of this article, in order, from one UNION query."""
-        with connection.cursor() as cursor:
-            cursor.execute(_extras_sql(), [self.pk] * 3)
-            rows = cursor.fetchall()
+        rows = fetch("article_page_extras", _extras_sql(), [self.pk] * 3)
         result = {"takeaway": [], "faq": [], "topic": []}
         for kind, _position, _id, first, second in sorted(rows, key=lambda r: (r[1], r[3] if r[0] == "topic" else "", r[2])):
             if kind == "takeaway":
@@ -532,8 +528,6 @@ def _page_sql():
     slug comes back only when it is public) and to its cards of active products, in page order.
     """
     from products.models import Product
-
-    from kuru_site.sqlrows import Columns
 
     q = connection.ops.quote_name
     article, section = q(Article._meta.db_table), q(Section._meta.db_table)
