@@ -301,7 +301,7 @@ class Article(models.Model):
                     section.callout_link = section.callout_url or None
                 section.page_cards = []
                 sections.append(section)
-            if row[card_at] is not None:
+            if row[product_at] is not None:  # a card, and its product is active
                 card = sql.cards.instance(row, card_at)
                 card.product = sql.products.instance(row, product_at)
                 sections[-1].page_cards.append(card)
@@ -525,7 +525,10 @@ def _public_params():
 @functools.cache
 def _page_sql():
     """The article (with author) by slug; its sections, each joined to the callout target (whose
-    slug comes back only when it is public) and to its cards of active products, in page order.
+    slug comes back only when it is public) and to its cards with their products, in page order.
+    A card whose product is inactive comes back without it (page_sections() leaves it out): with
+    the product's test inside a nested join instead, SQLite built that join for every card of
+    every article on each view.
     """
     from products.models import Product
 
@@ -551,8 +554,8 @@ def _page_sql():
         sections_and_cards=(
             f"SELECT {sections.sql}, CASE WHEN {is_public.format('t')} THEN t.slug END, {cards.sql}, {products.sql} "
             f"FROM {section} s LEFT JOIN {article} t ON t.id = s.callout_article_id "
-            f"LEFT JOIN ({card} c JOIN {product} p ON p.id = c.product_id AND p.is_active = %s) "
-            f"ON c.section_id = s.id AND c.article_id = s.article_id "
+            f"LEFT JOIN {card} c ON c.section_id = s.id AND c.article_id = s.article_id "
+            f"LEFT JOIN {product} p ON p.id = c.product_id AND p.is_active = %s "
             f"WHERE s.article_id = %s ORDER BY s.sort_order, s.id, c.sort_order, c.id"
         ),
     )
