@@ -122,3 +122,15 @@ def test_page_statements_read_no_table_whole(db):
     }
     for name, (statement, params) in statements.items():
         assert _full_scans(statement, params) == [], name
+
+
+def test_a_section_whose_only_card_is_inactive_keeps_its_place_without_the_card(db):
+    article = make_article(sections=3)
+    first, second, third = Section.objects.filter(article=article)
+    ProductCard.objects.create(article=article, section=second, product=make_product(is_active=False))
+    ProductCard.objects.create(article=article, section=third, product=make_product(is_active=False), sort_order=1)
+    shown = ProductCard.objects.create(article=article, section=third, product=make_product(), sort_order=2)
+
+    sections = article.page_sections()
+    assert [s.pk for s in sections] == [first.pk, second.pk, third.pk]
+    assert [[c.pk for c in s.page_cards] for s in sections] == [[], [], [shown.pk]]
