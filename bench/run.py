@@ -6,10 +6,11 @@ with the demo and bulk content, a shared Redis cache when redis-server is
 installed, else the database cache), a minimal WSGI app that serves the
 article's exact bytes under the same gunicorn settings (the baseline), and
 drives both with wrk on 127.0.0.1 in alternating rounds. Prints medians and
-each figure as a ratio to the baseline. For the /blog/ scale check, a copy of
-the database grown to BULK_LARGE bulk articles is served by a second gunicorn
-and measured in alternation with the first. Everything it starts is stopped by
-process id at the end. Bounded: ROUNDS x targets x DURATION seconds of load.
+each figure as a ratio to the baseline. For the scale check (/blog/ and the
+article page), a copy of the database grown to BULK_LARGE bulk articles is
+served by a second gunicorn and measured in alternation with the first.
+Everything it starts is stopped by process id at the end. Bounded: ROUNDS x
+targets x DURATION seconds of load.
 
 Environment: BENCH_ROUNDS (3), BENCH_DURATION (4 s), BENCH_CONNECTIONS (8),
 BENCH_WORKERS (2), BENCH_BULK_SMALL (100), BENCH_BULK_LARGE (10000),
@@ -282,12 +283,22 @@ def main():
         start([*gunicorn, "--bind", f"127.0.0.1:{large_port}", "kuru_site.wsgi:application"], large_env, log)
         large_base = f"http://127.0.0.1:{large_port}"
         wait_http(large_base + "/blog/")
+        # The article page too (not a goal of its own): its hand-written queries must
+        # not read a table whole, and this is where a slip would show.
+        article_small, article_large = "article scale check, small", f"article uncached, {BULK_LARGE:,} bulk"
         scale = run_ab_rounds(
-            {small_name: base + "/blog/" + UNCACHED, large_name: large_base + "/blog/" + UNCACHED}
+            {
+                small_name: base + "/blog/" + UNCACHED,
+                large_name: large_base + "/blog/" + UNCACHED,
+                article_small: base + ARTICLE + UNCACHED,
+                article_large: large_base + ARTICLE + UNCACHED,
+            }
         )
         samples[small_name] += scale[small_name]
         samples[large_name] = scale[large_name]
+        samples[article_large] = scale[article_large]
         sizes[large_name] = len(wait_http(large_base + "/blog/" + UNCACHED))
+        sizes[article_large] = len(wait_http(large_base + ARTICLE + UNCACHED))
 
         total_requests = sum(s["requests"] for name, runs in samples.items() if name != "baseline" for s in runs)
         worker_rss = [rss_mb(pid) for pid in workers_of(site.pid)]
@@ -309,6 +320,10 @@ def main():
         print(
             f"/blog/ p50 at {BULK_LARGE:,} vs {BULK_SMALL:,} bulk articles, measured in alternation: "
             f"{big / small:.2f}x (goal: at most 1.5x)"
+        )
+        print(
+            f"Article page p50 at {BULK_LARGE:,} vs {BULK_SMALL:,} bulk articles, measured in alternation: "
+            f"{median(scale[article_large], 'p50') / median(scale[article_small], 'p50'):.2f}x"
         )
         print(
             f"gunicorn workers after {total_requests:,} requests to the site: "
