@@ -104,8 +104,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def for_listing(self):
-        """Published articles as lists, cards and pages show them: with their authors, without the
-        search columns (the whole text twice: 28 kB for the seed article, decoded on every row)."""
+        """Published articles as lists and cards show them: with their authors, without the search
+        columns (the whole text twice: 28 kB for the seed article, decoded on every row). The
+        article page has its own query, Article.public_by_slug()."""
         return self.published().select_related("author").defer("search_text", "search_vector")
 
     def related_to(self, article, topic_slugs, product_ids):
