@@ -20,13 +20,11 @@ from django.test import override_settings
 from articles.models import Article
 from newsletter.models import Subscriber
 from tests.factories import signup_data
+from tests.markers import needs_postgresql
 
 SEED_URL = "/blog/can-foot-pain-cause-knee-pain/"
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="needs PostgreSQL (DATABASE_URL=postgres://…): server processes must share the test database",
-)
+pytestmark = needs_postgresql("server processes must share the test database")
 
 
 def _free_port():

@@ -1,17 +1,13 @@
 """kuru_site/sqlrows.py: hand-written statements, prepared per connection on PostgreSQL."""
 
-import os
-
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from kuru_site.sqlrows import fetch
+from tests.markers import needs_postgresql
 
-needs_postgresql = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="needs PostgreSQL (DATABASE_URL=postgres://…): prepared statements are PostgreSQL's",
-)
+postgresql_only = needs_postgresql("prepared statements are PostgreSQL's")
 
 
 def _server_statements():
@@ -30,7 +26,7 @@ def test_fetch_returns_the_rows_of_the_statement(db):
     assert fetch("sqlrows_sum", f"SELECT {INT} + {INT}, {TEXT}", [4, 3, "seven"]) == [(7, "seven")]
 
 
-@needs_postgresql
+@postgresql_only
 def test_the_first_fetch_prepares_in_the_same_round_trip_and_later_ones_execute(db):
     with CaptureQueriesContext(connection) as first:
         assert fetch("sqlrows_square", f"SELECT {INT} * {INT}", [3, 3]) == [(9,)]
@@ -43,7 +39,7 @@ def test_the_first_fetch_prepares_in_the_same_round_trip_and_later_ones_execute(
     assert second[0]["sql"].split("(")[0].split()[-1] in _server_statements()
 
 
-@needs_postgresql
+@postgresql_only
 def test_a_failed_first_attempt_spends_its_name_and_the_next_one_works(db):
     with pytest.raises(Exception, match="division by zero"), transaction.atomic():
         fetch("sqlrows_ratio", f"SELECT 6 / {INT}", [0])
@@ -52,7 +48,7 @@ def test_a_failed_first_attempt_spends_its_name_and_the_next_one_works(db):
     assert fetch("sqlrows_ratio", f"SELECT 6 / {INT}", [3]) == [(2,)]
 
 
-@needs_postgresql
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_a_new_connection_prepares_again():
     assert fetch("sqlrows_again", f"SELECT {TEXT}", ["one"]) == [("one",)]
@@ -62,7 +58,7 @@ def test_a_new_connection_prepares_again():
     assert captured[0]["sql"].startswith("PREPARE ")
 
 
-@needs_postgresql
+@postgresql_only
 def test_prepared_statements_can_be_turned_off(db, settings):
     settings.DATABASE_PREPARED_STATEMENTS = False
     with CaptureQueriesContext(connection) as captured:

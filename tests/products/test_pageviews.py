@@ -7,6 +7,7 @@ from products import pageviews
 from products.models import ArticleDailyViews
 from products.services import article_views_add
 from tests.factories import make_article
+from tests.markers import needs_postgresql
 
 BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"
 
@@ -109,10 +110,7 @@ def test_article_views_add_updates_an_existing_day(db):
     assert _views(article) == {day: 12}
 
 
-@pytest.mark.skipif(
-    not __import__("os").environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="needs PostgreSQL (DATABASE_URL=postgres://…): concurrent transactions on real connections",
-)
+@needs_postgresql("concurrent transactions on real connections")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_flushes_of_a_new_day_lose_nothing():
     from concurrent.futures import ThreadPoolExecutor

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from products.models import Product, Rating
 from products.services import ratings_set_status
 from tests.factories import make_product
+from tests.markers import needs_postgresql
 
 SEED = {
     "moment-womens-recovery-slide": (155, "4.70"),
@@ -83,10 +84,7 @@ def test_product_page_shows_approved_written_reviews_only(client, db):
     assert "(1) Ratings" in html
 
 
-@pytest.mark.skipif(
-    not __import__("os").environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="needs PostgreSQL (DATABASE_URL=postgres://…): concurrent transactions on real connections",
-)
+@needs_postgresql("concurrent transactions on real connections")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_approvals_keep_the_aggregate_exact():
     from concurrent.futures import ThreadPoolExecutor
