@@ -1,17 +1,18 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
+
 import os
 import sys
 
 
 def main():
     """Run administrative tasks."""
-    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'kuru_site.settings')
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kuru_site.settings")
     # On a machine with no secret key configured (a developer's checkout),
     # management commands run in development mode. Servers (wsgi/asgi) never
     # do: there, an unset DJANGO_DEBUG means production.
-    if not os.environ.get('DJANGO_SECRET_KEY'):
-        os.environ.setdefault('DJANGO_DEBUG', '1')
+    if not os.environ.get("DJANGO_SECRET_KEY"):
+        os.environ.setdefault("DJANGO_DEBUG", "1")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:
@@ -23,5 +24,5 @@ def main():
     execute_from_command_line(sys.argv)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

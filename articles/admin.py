@@ -200,7 +200,10 @@ class SectionInline(SortableInlineAdminMixin, RichTextMixin, admin.StackedInline
         ("Figure", {"fields": ["figure_image", "figure_alt", "figure_caption"], "classes": ["collapse"]}),
         (
             "Related-guide callout",
-            {"fields": ["callout_lead", "callout_link_text", "callout_article", "callout_url"], "classes": ["collapse"]},
+            {
+                "fields": ["callout_lead", "callout_link_text", "callout_article", "callout_url"],
+                "classes": ["collapse"],
+            },
         ),
         (None, {"fields": ["show_faq_after"]}),
     ]
@@ -234,7 +237,9 @@ class ProductCardInline(SortableInlineAdminMixin, admin.TabularInline):
         # card_preview.js replaces this when another product is picked.
         url = reverse("admin:products_product_card_preview", args=[0])
         if card and card.product_id:
-            return format_html('<span class="card-preview" data-url="{}">{}</span>', url, card_preview_html(card.product))
+            return format_html(
+                '<span class="card-preview" data-url="{}">{}</span>', url, card_preview_html(card.product)
+            )
         return format_html('<span class="card-preview" data-url="{}">{}</span>', url, "Pick a product to see its card.")
 
     class Media:
@@ -273,7 +278,15 @@ class ArticleAdminForm(forms.ModelForm):
 class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
     form = ArticleAdminForm
     list_display = [
-        "title", "state", "author", "published_at", "updated_at", "minutes", "cards", "newsletter_signups", "on_site",
+        "title",
+        "state",
+        "author",
+        "published_at",
+        "updated_at",
+        "minutes",
+        "cards",
+        "newsletter_signups",
+        "on_site",
     ]
     list_filter = ["status", "author", "topics"]
     list_select_related = ["author"]
@@ -290,7 +303,14 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         (
             "Publishing",
             {
-                "fields": ["status", "published_at", "preview_links", "reading_time", "updated_at", "view_on_site_link"],
+                "fields": [
+                    "status",
+                    "published_at",
+                    "preview_links",
+                    "reading_time",
+                    "updated_at",
+                    "view_on_site_link",
+                ],
                 "description": "Published with a future time = scheduled: it appears by itself at that time.",
             },
         ),

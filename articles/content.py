@@ -212,7 +212,9 @@ def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
         if heading:
             level = len(heading.group(1))
             if level not in (2, 3):
-                raise ContentError(path, number, "section headings are '## ' (h2) or '### ' (h3); the title is in the front matter.")
+                raise ContentError(
+                    path, number, "section headings are '## ' (h2) or '### ' (h3); the title is in the front matter."
+                )
             if level == 3 and not sections:
                 raise ContentError(path, number, "an h3 ('### ') cannot come before the first h2 ('## ').")
             sections.append(SectionData(heading.group(2).strip(), level, number))
@@ -249,7 +251,9 @@ def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
                 elif re.match(r"^(https?://|/)", target):
                     callout["url"] = target
                 else:
-                    raise ContentError(path, number, f"guide target '{target}' must be an http(s) URL, a /path or article:SLUG.")
+                    raise ContentError(
+                        path, number, f"guide target '{target}' must be an http(s) URL, a /path or article:SLUG."
+                    )
                 section.callout = callout
             elif name == "faq":
                 if any(s.show_faq_after for s in sections):
@@ -326,9 +330,7 @@ def article_to_markdown(article, image_ref) -> str:
             caption = f' "{section.figure_caption}"' if section.figure_caption else ""
             block.append(f"![{section.figure_alt}]({image_ref(section.figure_image)}{caption})")
         if section.callout_link_text:
-            target = (
-                f"article:{section.callout_article.slug}" if section.callout_article_id else section.callout_url
-            )
+            target = f"article:{section.callout_article.slug}" if section.callout_article_id else section.callout_url
             lead = f"{section.callout_lead} " if section.callout_lead else ""
             block.append(f"::guide {lead}[{section.callout_link_text}]({target})")
         for card in section.cards.all():

@@ -125,7 +125,7 @@ def end_of_image(data: bytes, fmt: str) -> int | None:
     if fmt == "PNG":
         offset = 8
         while offset + 12 <= len(data):
-            length, kind = int.from_bytes(data[offset:offset + 4], "big"), data[offset + 4:offset + 8]
+            length, kind = int.from_bytes(data[offset : offset + 4], "big"), data[offset + 4 : offset + 8]
             offset += 12 + length
             if kind == b"IEND":
                 return offset
@@ -146,7 +146,7 @@ def end_of_image(data: bytes, fmt: str) -> int | None:
             elif 0xD0 <= marker <= 0xD7 or marker == 0x01:
                 offset += 2
             else:
-                offset += 2 + int.from_bytes(data[offset + 2:offset + 4], "big")
+                offset += 2 + int.from_bytes(data[offset + 2 : offset + 4], "big")
                 if marker == 0xDA:  # start of scan: coded data until the next real marker
                     while (offset := data.find(b"\xff", offset)) != -1 and offset + 1 < len(data):
                         following = data[offset + 1]
@@ -360,8 +360,24 @@ ALT_CAMERA = re.compile(
 # One "word" with an underscore, three digits in a row, or a lower-case slug: how files are named.
 ALT_TOKEN = re.compile(r"^\S*(_|\d{3})\S*$|^[a-z0-9]+(-[a-z0-9]+){2,}$")
 ALT_PLACEHOLDERS = {
-    "image", "img", "photo", "picture", "pic", "hero", "figure", "avatar", "graphic", "banner", "thumbnail",
-    "untitled", "alt", "alt text", "placeholder", "product", "product image", "hero image",
+    "image",
+    "img",
+    "photo",
+    "picture",
+    "pic",
+    "hero",
+    "figure",
+    "avatar",
+    "graphic",
+    "banner",
+    "thumbnail",
+    "untitled",
+    "alt",
+    "alt text",
+    "placeholder",
+    "product",
+    "product image",
+    "hero image",
 }
 GOOD_ALT = (
     "Write a short sentence saying what the picture shows, for readers who cannot see it, "
@@ -438,7 +454,9 @@ def rendition(data: bytes, width: int, height: int, folder: str) -> str:
     with Image.open(io.BytesIO(data)) as img:
         img = img.convert("RGB")
         scale = max(width / img.width, height / img.height)
-        resized = img.resize((max(width, round(img.width * scale)), max(height, round(img.height * scale))), Image.LANCZOS)
+        resized = img.resize(
+            (max(width, round(img.width * scale)), max(height, round(img.height * scale))), Image.LANCZOS
+        )
         left = (resized.width - width) // 2
         top = (resized.height - height) // 2
         cropped = resized.crop((left, top, left + width, top + height))

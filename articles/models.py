@@ -3,8 +3,8 @@ import math
 import types
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
@@ -312,7 +312,9 @@ class Article(models.Model):
         """Takeaways, FAQs and topics of this article, in order, from one UNION query."""
         rows = fetch("article_page_extras", _extras_sql(), [self.pk] * 3)
         result = {"takeaway": [], "faq": [], "topic": []}
-        for kind, _position, _id, first, second in sorted(rows, key=lambda r: (r[1], r[3] if r[0] == "topic" else "", r[2])):
+        for kind, _position, _id, first, second in sorted(
+            rows, key=lambda r: (r[1], r[3] if r[0] == "topic" else "", r[2])
+        ):
             if kind == "takeaway":
                 result["takeaway"].append(first)
             elif kind == "faq":

@@ -71,6 +71,4 @@ def problems(article) -> tuple[list[str], list[str]]:
     sections = list(article.sections.all())
     cards = list(article.product_cards.select_related("product"))
     errors = article_errors(article) + section_errors(sections) + card_errors(cards)
-    return errors, warnings(
-        article, takeaways=article.takeaways.count(), faqs=article.faqs.count(), cards=len(cards)
-    )
+    return errors, warnings(article, takeaways=article.takeaways.count(), faqs=article.faqs.count(), cards=len(cards))

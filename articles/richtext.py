@@ -125,9 +125,7 @@ class _MarkdownWriter(HTMLParser):
             self._flush_inline()
         elif tag in {"ul", "ol"}:
             self._flush_inline()
-            self.lists.append(
-                {"ordered": tag == "ol", "counter": 0, "lines": [], "item_open": False}
-            )
+            self.lists.append({"ordered": tag == "ol", "counter": 0, "lines": [], "item_open": False})
         elif tag == "li":
             self._flush_inline()
             current = self.lists[-1] if self.lists else None

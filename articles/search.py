@@ -67,9 +67,7 @@ def search_articles(query: Query):
     matches = published
     rank = Value(0, output_field=IntegerField())
     for term in query.terms:
-        matches = matches.filter(
-            Q(title__icontains=term) | Q(excerpt__icontains=term) | Q(search_text__icontains=term)
-        )
+        matches = matches.filter(Q(title__icontains=term) | Q(excerpt__icontains=term) | Q(search_text__icontains=term))
         rank = rank + Case(When(title__icontains=term, then=Value(3)), default=Value(0), output_field=IntegerField())
     return matches.annotate(rank=rank).order_by("-rank", "-published_at", "-id")
 
@@ -78,7 +76,10 @@ def search_products(query: Query, limit=6):
     products = Product.objects.active()
     for term in query.terms:
         products = products.filter(
-            Q(name__icontains=term) | Q(line__icontains=term) | Q(colorway__icontains=term) | Q(description__icontains=term)
+            Q(name__icontains=term)
+            | Q(line__icontains=term)
+            | Q(colorway__icontains=term)
+            | Q(description__icontains=term)
         )
     return products.order_by("-is_recommended", "-rating_count")[:limit]
 
@@ -87,7 +88,11 @@ def highlight(text: str, query: Query, length: int = 240) -> str:
     """A snippet of `text` around the first matched word, every match wrapped in <mark>, escaped."""
     if not text:
         return ""
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(query.terms, key=len, reverse=True)), re.I) if query.terms else None
+    pattern = (
+        re.compile("|".join(re.escape(t) for t in sorted(query.terms, key=len, reverse=True)), re.I)
+        if query.terms
+        else None
+    )
     start = 0
     if pattern:
         first = pattern.search(text)

@@ -8,7 +8,7 @@ from django.utils.text import slugify
 
 from products.models import Product
 
-from .content import ArticleData, ContentError, key_line, load_image, load_toml, parse_article, read_text, check_alt
+from .content import ArticleData, ContentError, check_alt, key_line, load_image, load_toml, parse_article, read_text
 from .images import store_image
 from .models import FAQ, Article, Author, ProductCard, Section, Takeaway, Topic
 from .richtext import markdown_to_html
@@ -69,9 +69,7 @@ def _write_article(data: ArticleData) -> Article:
     )
     for i, (question, answer_html) in enumerate(data.faqs, start=1):
         FAQ(article=article, question=question, answer_html=answer_html, sort_order=i).save()
-    products = Product.objects.in_bulk(
-        [slug for s in data.sections for slug, _ in s.products], field_name="slug"
-    )
+    products = Product.objects.in_bulk([slug for s in data.sections for slug, _ in s.products], field_name="slug")
     card_order = 0
     for i, parsed in enumerate(data.sections, start=1):
         section = Section(
@@ -102,8 +100,21 @@ def _write_article(data: ArticleData) -> Article:
 
 AUTHOR_KEYS = {"slug", "name", "is_organization", "bio", "avatar", "avatar_alt"}
 PRODUCT_KEYS = {
-    "slug", "name", "line", "gender", "category", "colorway", "description", "image", "image_alt",
-    "price", "rating_average", "rating_count", "shop_url", "is_recommended", "is_active",
+    "slug",
+    "name",
+    "line",
+    "gender",
+    "category",
+    "colorway",
+    "description",
+    "image",
+    "image_alt",
+    "price",
+    "rating_average",
+    "rating_count",
+    "shop_url",
+    "is_recommended",
+    "is_active",
 }
 PRODUCT_REQUIRED = {"slug", "name", "line", "gender", "category", "description", "shop_url"}
 

@@ -17,8 +17,11 @@ def article_graph(article, faqs, topics) -> dict:
         "url": absolute("/"),
         "logo": {"@type": "ImageObject", "url": absolute(static("img/kuru-logo.svg"))},
     }
-    author = {"@type": "Organization" if article.author.is_organization else "Person", "name": article.author.name,
-              "url": absolute(article.author.get_absolute_url())}
+    author = {
+        "@type": "Organization" if article.author.is_organization else "Person",
+        "name": article.author.name,
+        "url": absolute(article.author.get_absolute_url()),
+    }
     posting = {
         "@type": "BlogPosting",
         "@id": url + "#article",

@@ -192,7 +192,11 @@ class SearchView(ListView):
         if self.query.is_searchable:
             context["products"] = search_products(self.query)
             context["results"] = [
-                (article, highlight(article.title, self.query, 200), highlight(article.excerpt or article.search_text, self.query))
+                (
+                    article,
+                    highlight(article.title, self.query, 200),
+                    highlight(article.excerpt or article.search_text, self.query),
+                )
                 for article in context["articles"]
             ]
         return context

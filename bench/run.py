@@ -92,7 +92,17 @@ READER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like 
 
 def wrk(url, script=None, extra_env=None):
     # A browser's User-Agent: readers' views are counted (products/pageviews.py), bots' are not.
-    cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "--timeout", "5s", "-H", f"User-Agent: {READER_AGENT}"]
+    cmd = [
+        "wrk",
+        "-t1",
+        f"-c{CONNECTIONS}",
+        f"-d{DURATION}s",
+        "--latency",
+        "--timeout",
+        "5s",
+        "-H",
+        f"User-Agent: {READER_AGENT}",
+    ]
     if script:
         cmd += ["-s", str(script)]
     out = subprocess.run(
@@ -230,7 +240,9 @@ def main():
             env["CACHE_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         else:
             env["CACHE_URL"] = "db://kuru_cache"
-        print(f"Preparing {work} (cache: {env['CACHE_URL'].split(':')[0]}, database: {env['DATABASE_URL'].split(':')[0]})")
+        print(
+            f"Preparing {work} (cache: {env['CACHE_URL'].split(':')[0]}, database: {env['DATABASE_URL'].split(':')[0]})"
+        )
         manage(env, "migrate", "--noinput")
         manage(env, "createcachetable")
         manage(env, "collectstatic", "--noinput")
@@ -276,7 +288,9 @@ def main():
         sizes = {name: len(wait_http(base + path)) for name, (path, script, _) in targets.items() if not script}
         sizes["baseline"] = len(article_bytes)
         sizes["signup POST"] = 0
-        print(f"Load: {ROUNDS} rounds x {len(targets) + 1} targets x {DURATION} s, {CONNECTIONS} connections, {WORKERS} workers")
+        print(
+            f"Load: {ROUNDS} rounds x {len(targets) + 1} targets x {DURATION} s, {CONNECTIONS} connections, {WORKERS} workers"
+        )
         samples = run_rounds(targets, base, baseline_url)
 
         large_port = free_port()

@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.views.static import serve
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse
 from django.urls import include, path, re_path
+from django.views.static import serve
 
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed, TopicAtomFeed, TopicFeed
 from articles.sitemaps import SITEMAPS
@@ -44,7 +44,6 @@ urlpatterns = [
     path("newsletter/", include("newsletter.urls")),
     path("admin/", admin.site.urls),
 ]
-
 
 
 def media(request, path):

@@ -9,19 +9,53 @@ from .services import subscriber_resend_confirmation
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "status", "signed_up_at", "confirmed_at", "unsubscribed_at", "placement", "source_article", "email_status"]
+    list_display = [
+        "email",
+        "status",
+        "signed_up_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "placement",
+        "source_article",
+        "email_status",
+    ]
     list_filter = ["status", "placement", ("source_article", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["email", "source_url"]
     date_hierarchy = "created_at"
     list_select_related = ["source_article"]
     actions = ["export_csv", "resend_confirmation"]
     readonly_fields = [
-        "created_at", "signed_up_at", "confirmed_at", "unsubscribed_at", "source_url", "source_article", "placement",
-        "consent_version", "ip_address", "email_attempts", "email_sent_at", "email_error",
+        "created_at",
+        "signed_up_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "source_url",
+        "source_article",
+        "placement",
+        "consent_version",
+        "ip_address",
+        "email_attempts",
+        "email_sent_at",
+        "email_error",
     ]
     fieldsets = [
         (None, {"fields": ["email", "status"]}),
-        ("Consent record", {"fields": ["created_at", "signed_up_at", "confirmed_at", "unsubscribed_at", "source_url", "source_article", "placement", "consent_version", "ip_address"]}),
+        (
+            "Consent record",
+            {
+                "fields": [
+                    "created_at",
+                    "signed_up_at",
+                    "confirmed_at",
+                    "unsubscribed_at",
+                    "source_url",
+                    "source_article",
+                    "placement",
+                    "consent_version",
+                    "ip_address",
+                ]
+            },
+        ),
         ("Mail delivery", {"fields": ["email_attempts", "email_sent_at", "email_error"]}),
     ]
 

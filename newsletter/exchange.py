@@ -13,8 +13,17 @@ from django.utils.dateparse import parse_datetime
 from .models import Subscriber
 
 CSV_COLUMNS = [
-    "email", "status", "created_at", "signed_up_at", "confirmed_at", "unsubscribed_at", "source_url",
-    "source_article", "placement", "consent_version", "ip_address",
+    "email",
+    "status",
+    "created_at",
+    "signed_up_at",
+    "confirmed_at",
+    "unsubscribed_at",
+    "source_url",
+    "source_article",
+    "placement",
+    "consent_version",
+    "ip_address",
 ]
 DATE_COLUMNS = ["created_at", "signed_up_at", "confirmed_at", "unsubscribed_at"]
 
@@ -70,7 +79,9 @@ def _parse_row(line, row, articles):
         raise SubscriberImportError(f"line {line}: '{email}' is not a valid email address.")
     status = row.get("status") or ""
     if status not in Subscriber.Status.values:
-        raise SubscriberImportError(f"line {line}: status '{status}' is not one of {', '.join(Subscriber.Status.values)}.")
+        raise SubscriberImportError(
+            f"line {line}: status '{status}' is not one of {', '.join(Subscriber.Status.values)}."
+        )
     values = {"email": email, "status": status}
     for column in DATE_COLUMNS:
         raw = (row.get(column) or "").strip()

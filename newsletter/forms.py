@@ -36,9 +36,7 @@ class SignupForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "you@example.com"}),
     )
     source = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300)
-    placement = forms.ChoiceField(
-        widget=forms.HiddenInput, required=False, choices=Subscriber.Placement.choices
-    )
+    placement = forms.ChoiceField(widget=forms.HiddenInput, required=False, choices=Subscriber.Placement.choices)
     rendered_at = forms.CharField(widget=forms.HiddenInput, required=False)
     # A field people never see; bots fill it in.
     website = forms.CharField(label="Leave this field empty", required=False, max_length=200)

@@ -48,8 +48,9 @@ def _queue(subscriber, kind):
     transaction.on_commit(lambda: send_subscriber_email.enqueue(subscriber.pk, kind))
 
 
-def subscriber_signup(*, email: str, source_url: str = "", placement: str = Subscriber.Placement.OTHER,
-                      ip: str | None = None) -> Subscriber:
+def subscriber_signup(
+    *, email: str, source_url: str = "", placement: str = Subscriber.Placement.OTHER, ip: str | None = None
+) -> Subscriber:
     """Record a signup request. New, pending and unsubscribed addresses become pending (or confirmed
     without double opt-in) and get mail; a confirmed address is left as it is. Callers answer the
     visitor the same way in every case, so the form never tells who is on the list."""

@@ -94,16 +94,19 @@ def signup(request):
         form.is_valid()
         if _wants_json(request):
             return JsonResponse({"ok": False, "html": _box(request, form, notice=RATE_LIMITED)}, status=429)
-        return _page(request, SignupForm(initial={"email": request.POST.get("email", "")[:254], "source": back}),
-                     status=429, notice=RATE_LIMITED)
+        return _page(
+            request,
+            SignupForm(initial={"email": request.POST.get("email", "")[:254], "source": back}),
+            status=429,
+            notice=RATE_LIMITED,
+        )
     if not form.is_valid():
         if _wants_json(request):
             return JsonResponse({"ok": False, "html": _box(request, form)}, status=400)
         if back == request.path:
             return _page(request, form, status=400)
         # Back to the page the form was on, where the box shows the errors next to the field.
-        messages.error(request, json.dumps(_typed(request)),
-                       extra_tags=FORM_MESSAGE_TAG)
+        messages.error(request, json.dumps(_typed(request)), extra_tags=FORM_MESSAGE_TAG)
         return redirect(f"{back}#newsletter")
     if not form.looks_automated():
         subscriber_signup(
@@ -133,10 +136,14 @@ def confirm(request, token):
         return render(request, "newsletter/link_invalid.html", {"what": "confirmation"}, status=400)
     if request.method == "POST":
         confirmed = subscriber_confirm(subscriber=subscriber)
-        return render(request, "newsletter/confirm.html", {"done": confirmed, "subscriber": subscriber,
-                                                           "refused": not confirmed})
-    return render(request, "newsletter/confirm.html", {"subscriber": subscriber,
-                                                       "already": subscriber.status == Subscriber.Status.CONFIRMED})
+        return render(
+            request, "newsletter/confirm.html", {"done": confirmed, "subscriber": subscriber, "refused": not confirmed}
+        )
+    return render(
+        request,
+        "newsletter/confirm.html",
+        {"subscriber": subscriber, "already": subscriber.status == Subscriber.Status.CONFIRMED},
+    )
 
 
 @csrf_exempt  # RFC 8058 one-click: mail providers POST without a token; the signed link is the proof.
@@ -156,6 +163,7 @@ def csrf_failure(request, reason=""):
     """A signup without a valid token (no JavaScript on a cached page, or an old tab) keeps what was typed."""
     if request.method == "POST" and request.path == "/newsletter/":
         form = SignupForm(initial=_typed(request))
-        return _page(request, form, status=403,
-                     notice="Almost there: press Subscribe once more to confirm your signup.")
+        return _page(
+            request, form, status=403, notice="Almost there: press Subscribe once more to confirm your signup."
+        )
     return default_csrf_failure(request, reason)

@@ -71,8 +71,16 @@ class ProductAdminForm(forms.ModelForm):
 class ProductAdmin(admin.ModelAdmin):
     form = ProductAdminForm
     list_display = [
-        "name", "colorway", "line", "gender", "category", "rating_average", "rating_count", "used_in",
-        "is_recommended", "is_active",
+        "name",
+        "colorway",
+        "line",
+        "gender",
+        "category",
+        "rating_average",
+        "rating_count",
+        "used_in",
+        "is_recommended",
+        "is_active",
     ]
     list_filter = ["is_active", "is_recommended", "gender", "category", "line"]
     # Not is_active: deactivating asks for a confirmation the list cannot show.
@@ -108,9 +116,7 @@ class ProductAdmin(admin.ModelAdmin):
         if not product.article_count:
             return "—"
         url = reverse("admin:articles_article_changelist") + f"?product_cards__product__id__exact={product.pk}"
-        return format_html(
-            '<a href="{}">{} ({} published)</a>', url, product.article_count, product.published_count
-        )
+        return format_html('<a href="{}">{} ({} published)</a>', url, product.article_count, product.published_count)
 
     def get_urls(self):
         preview = path(
@@ -164,8 +170,12 @@ class ClickAdmin(admin.ModelAdmin):
         if not request.user.has_perm("products.view_click"):
             raise PermissionDenied
         form = ClickReportForm(request.GET)
-        context = {**self.admin_site.each_context(request), "title": "Articles that sell", "form": form,
-                   "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Articles that sell",
+            "form": form,
+            "opts": self.model._meta,
+        }
         if not form.is_valid():
             return TemplateResponse(request, "products/click_report.html", context, status=400)
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
@@ -179,6 +189,7 @@ class ClickAdmin(admin.ModelAdmin):
             return response
         csv_query = f"start={start.isoformat()}&end={end.isoformat()}&format=csv"
         return TemplateResponse(
-            request, "products/click_report.html",
+            request,
+            "products/click_report.html",
             {**context, "tables": tables, "start": start, "end": end, "csv_query": csv_query},
         )

@@ -113,7 +113,9 @@ class Click(models.Model):
     article = models.ForeignKey(
         "articles.Article", on_delete=models.SET_NULL, null=True, blank=True, related_name="product_clicks"
     )
-    placement = models.CharField(max_length=40, blank=True, help_text="Where the link was, e.g. card-2 or product-page.")
+    placement = models.CharField(
+        max_length=40, blank=True, help_text="Where the link was, e.g. card-2 or product-page."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     is_bot = models.BooleanField(default=False, help_text="The user agent looked like a robot: left out of reports.")
 
@@ -167,7 +169,9 @@ class Rating(models.Model):
         from .services import product_refresh_rating
 
         with transaction.atomic():
-            previous = Rating.objects.filter(pk=self.pk).values_list("product_id", flat=True).first() if self.pk else None
+            previous = (
+                Rating.objects.filter(pk=self.pk).values_list("product_id", flat=True).first() if self.pk else None
+            )
             super().save(*args, **kwargs)
             if refresh_aggregate:
                 product_refresh_rating(product_id=self.product_id)

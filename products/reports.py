@@ -62,11 +62,15 @@ def articles_that_sell(start: date, end: date) -> list[Table]:
     ]
     return [
         Table(
-            "Clicks per article", ["Article", "Views", "Clicks", "Click-through rate"], article_rows,
+            "Clicks per article",
+            ["Article", "Views", "Clicks", "Click-through rate"],
+            article_rows,
             empty="No clicks or views in these days.",
         ),
         Table(
-            "Clicks per product", ["Product", "Clicks", "From articles", "Elsewhere"], product_rows,
+            "Clicks per product",
+            ["Product", "Clicks", "From articles", "Elsewhere"],
+            product_rows,
             empty="No clicks in these days.",
         ),
     ]

@@ -79,7 +79,9 @@ class ShopView(PublicPageMixin, ListView):
             sort=self.sort,
             categories=[("", "All styles", self._query(category=""))]
             + [(value, label, self._query(category=value)) for value, label in Product.Category.choices],
-            sorts=[(key, label, self._query(sort=key if key != DEFAULT_SORT else "")) for key, (label, _) in SORTS.items()],
+            sorts=[
+                (key, label, self._query(sort=key if key != DEFAULT_SORT else "")) for key, (label, _) in SORTS.items()
+            ],
             filter_query=self._query(),
             **kwargs,
         )

@@ -87,8 +87,13 @@ def signup_data(email, **extra) -> dict:
 
     from newsletter.forms import TIMESTAMP_SALT
 
-    data = {"email": email, "source": "/newsletter/", "placement": "page",
-            "rendered_at": signing.dumps(time.time() - 30, salt=TIMESTAMP_SALT), "website": ""}
+    data = {
+        "email": email,
+        "source": "/newsletter/",
+        "placement": "page",
+        "rendered_at": signing.dumps(time.time() - 30, salt=TIMESTAMP_SALT),
+        "website": "",
+    }
     data.update(extra)
     return data
 

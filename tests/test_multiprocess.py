@@ -76,9 +76,24 @@ def _servers(tmp_path, generation_file=""):
         port = _free_port()
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-                 "--log-level", "warning", "kuru_site.wsgi:application"],
-                cwd=settings.BASE_DIR, env=env, stdout=open(tmp_path / f"server-{port}.log", "w"), stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "4",
+                    "--log-level",
+                    "warning",
+                    "kuru_site.wsgi:application",
+                ],
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdout=open(tmp_path / f"server-{port}.log", "w"),
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         )
@@ -130,7 +145,11 @@ def test_twenty_concurrent_signups_lose_and_duplicate_nothing(servers):
         statuses = []
         for i in range(10):
             # Every client also signs up the same shared address, in varying case.
-            email = f"reader{number}-{i}@example.com" if i else ("Shared@Example.com" if number % 2 else "shared@example.COM")
+            email = (
+                f"reader{number}-{i}@example.com"
+                if i
+                else ("Shared@Example.com" if number % 2 else "shared@example.COM")
+            )
             body = urlencode(signup_data(email, csrfmiddlewaretoken=token)).encode()
             request = urllib.request.Request(base + "/newsletter/", data=body, method="POST")
             no_redirect = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
@@ -162,7 +181,9 @@ def test_twenty_threads_post_the_same_new_address_at_once(servers):
         token = json.loads(_get(base + "/newsletter/token/", opener)[2])["token"]
         body = urlencode(signup_data("Same.Person@example.com", csrfmiddlewaretoken=token)).encode()
         try:
-            return opener.open(urllib.request.Request(base + "/newsletter/", data=body, method="POST"), timeout=30).status
+            return opener.open(
+                urllib.request.Request(base + "/newsletter/", data=body, method="POST"), timeout=30
+            ).status
         except urllib.error.HTTPError as exc:
             return exc.code
 

@@ -34,9 +34,7 @@ def test_debug_off_refuses_missing_secret_key():
 
 
 def test_debug_off_refuses_development_secret_key():
-    result = run_django(
-        "", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="x", DJANGO_SECRET_KEY=settings.DEV_SECRET_KEY
-    )
+    result = run_django("", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="x", DJANGO_SECRET_KEY=settings.DEV_SECRET_KEY)
     assert result.returncode != 0 and "Set DJANGO_SECRET_KEY" in result.stderr
 
 
@@ -46,17 +44,17 @@ def test_debug_off_refuses_empty_allowed_hosts():
 
 
 def test_unset_debug_means_production():
-    result = run_django("from django.conf import settings; print(settings.DEBUG)", **{
-        k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_DEBUG"
-    })
+    result = run_django(
+        "from django.conf import settings; print(settings.DEBUG)",
+        **{k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_DEBUG"},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 
 
 def test_production_settings_pass_check_deploy():
     result = run_django(
-        "from django.core.management import call_command; "
-        "call_command('check', deploy=True, fail_level='WARNING')",
+        "from django.core.management import call_command; call_command('check', deploy=True, fail_level='WARNING')",
         **PRODUCTION_ENV,
     )
     assert result.returncode == 0, result.stderr
@@ -65,8 +63,7 @@ def test_production_settings_pass_check_deploy():
 
 def test_check_deploy_wants_an_https_site_url():
     result = run_django(
-        "from django.core.management import call_command; "
-        "call_command('check', deploy=True, fail_level='WARNING')",
+        "from django.core.management import call_command; call_command('check', deploy=True, fail_level='WARNING')",
         **{**PRODUCTION_ENV, "SITE_URL": "http://blog.example.com"},
     )
     assert result.returncode != 0 and "newsletter.W001" in result.stderr
@@ -127,7 +124,10 @@ def test_manage_py_defaults_to_development_only_without_a_secret():
     dev = subprocess.run([sys.executable, *code], cwd=settings.BASE_DIR, env=clean, capture_output=True, text=True)
     assert dev.stdout.strip().endswith("True"), dev.stderr
     prod = subprocess.run(
-        [sys.executable, *code], cwd=settings.BASE_DIR, env={**clean, **PRODUCTION_ENV, "DJANGO_DEBUG": ""},
-        capture_output=True, text=True,
+        [sys.executable, *code],
+        cwd=settings.BASE_DIR,
+        env={**clean, **PRODUCTION_ENV, "DJANGO_DEBUG": ""},
+        capture_output=True,
+        text=True,
     )
     assert prod.stdout.strip().endswith("False"), prod.stderr

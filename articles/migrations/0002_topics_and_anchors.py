@@ -19,33 +19,39 @@ def backfill_anchors(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0001_initial'),
+        ("articles", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('description', models.TextField(blank=True, help_text='One or two sentences shown on the topic page.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, unique=True)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                (
+                    "description",
+                    models.TextField(blank=True, help_text="One or two sentences shown on the topic page."),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='section',
-            name='anchor',
-            field=models.SlugField(blank=True, help_text='The #link to this heading. Made from the heading; kept when other sections change.', max_length=80),
+            model_name="section",
+            name="anchor",
+            field=models.SlugField(
+                blank=True,
+                help_text="The #link to this heading. Made from the heading; kept when other sections change.",
+                max_length=80,
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='topics',
-            field=models.ManyToManyField(blank=True, related_name='articles', to='articles.topic'),
+            model_name="article",
+            name="topics",
+            field=models.ManyToManyField(blank=True, related_name="articles", to="articles.topic"),
         ),
         migrations.RunPython(backfill_anchors, migrations.RunPython.noop),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0002_topics_and_anchors'),
+        ("articles", "0002_topics_and_anchors"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='social_image',
-            field=models.ImageField(blank=True, editable=False, upload_to='renditions/'),
+            model_name="article",
+            name="social_image",
+            field=models.ImageField(blank=True, editable=False, upload_to="renditions/"),
         ),
         migrations.AddField(
-            model_name='article',
-            name='social_image_source',
+            model_name="article",
+            name="social_image_source",
             field=models.CharField(blank=True, editable=False, max_length=200),
         ),
     ]

@@ -46,20 +46,19 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0003_social_image'),
+        ("articles", "0003_social_image"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='search_text',
+            model_name="article",
+            name="search_text",
             field=models.TextField(blank=True, editable=False),
         ),
         migrations.AddField(
-            model_name='article',
-            name='search_vector',
+            model_name="article",
+            name="search_vector",
             field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
         ),
         migrations.RunPython(create_gin_index, drop_gin_index),

@@ -4,22 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0004_search'),
+        ("articles", "0004_search"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Redirect',
+            name="Redirect",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_path', models.CharField(help_text='e.g. /blog/old-slug/', max_length=300, unique=True)),
-                ('new_path', models.CharField(help_text='e.g. /blog/new-slug/ (a path on this site).', max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("old_path", models.CharField(help_text="e.g. /blog/old-slug/", max_length=300, unique=True)),
+                ("new_path", models.CharField(help_text="e.g. /blog/new-slug/ (a path on this site).", max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['old_path'],
+                "ordering": ["old_path"],
             },
         ),
     ]

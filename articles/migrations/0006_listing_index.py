@@ -4,18 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0005_redirects'),
+        ("articles", "0005_redirects"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='article',
-            name='article_status_published',
+            model_name="article",
+            name="article_status_published",
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['status', '-published_at', '-id'], name='article_listing'),
+            model_name="article",
+            index=models.Index(fields=["status", "-published_at", "-id"], name="article_listing"),
         ),
     ]

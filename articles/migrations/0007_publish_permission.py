@@ -4,14 +4,16 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0006_listing_index'),
+        ("articles", "0006_listing_index"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='article',
-            options={'ordering': ['-published_at', '-id'], 'permissions': [('publish_article', 'Can publish articles and restore revisions')]},
+            name="article",
+            options={
+                "ordering": ["-published_at", "-id"],
+                "permissions": [("publish_article", "Can publish articles and restore revisions")],
+            },
         ),
     ]

@@ -15,7 +15,11 @@ WRITERS = [
 EDITORS = [
     *WRITERS,
     "articles.publish_article",
-    *(f"articles.{action}_{model}" for model in ("author", "topic", "redirect") for action in ("add", "change", "delete", "view")),
+    *(
+        f"articles.{action}_{model}"
+        for model in ("author", "topic", "redirect")
+        for action in ("add", "change", "delete", "view")
+    ),
     "products.change_product",
     *(f"products.{action}_rating" for action in ("change", "delete", "view")),
     "products.view_click",

@@ -1,8 +1,9 @@
 import json
 
 from django import template
-from kuru_site.links import absolute_url
 from django.utils.safestring import mark_safe
+
+from kuru_site.links import absolute_url
 
 register = template.Library()
 

@@ -10,76 +10,102 @@ def backfill_signed_up_at(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0001_initial'),
-        ('newsletter', '0001_initial'),
+        ("articles", "0001_initial"),
+        ("newsletter", "0001_initial"),
     ]
 
     operations = [
         migrations.RenameField(
-            model_name='subscriber',
-            old_name='source',
-            new_name='source_url',
+            model_name="subscriber",
+            old_name="source",
+            new_name="source_url",
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='confirmed_at',
+            model_name="subscriber",
+            name="confirmed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='consent_version',
-            field=models.CharField(blank=True, help_text='Version of the consent text shown.', max_length=40),
+            model_name="subscriber",
+            name="consent_version",
+            field=models.CharField(blank=True, help_text="Version of the consent text shown.", max_length=40),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='email_attempts',
+            model_name="subscriber",
+            name="email_attempts",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='email_error',
+            model_name="subscriber",
+            name="email_error",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='email_sent_at',
+            model_name="subscriber",
+            name="email_sent_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='ip_address',
-            field=models.GenericIPAddressField(blank=True, help_text='Stored as NEWSLETTER_IP_STORAGE says: truncated by default.', null=True),
+            model_name="subscriber",
+            name="ip_address",
+            field=models.GenericIPAddressField(
+                blank=True, help_text="Stored as NEWSLETTER_IP_STORAGE says: truncated by default.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='placement',
-            field=models.CharField(choices=[('article', 'Article footer'), ('home', 'Home page'), ('page', 'Newsletter page'), ('import', 'Imported'), ('other', 'Other')], default='other', max_length=10),
+            model_name="subscriber",
+            name="placement",
+            field=models.CharField(
+                choices=[
+                    ("article", "Article footer"),
+                    ("home", "Home page"),
+                    ("page", "Newsletter page"),
+                    ("import", "Imported"),
+                    ("other", "Other"),
+                ],
+                default="other",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='signed_up_at',
-            field=models.DateTimeField(blank=True, help_text='The latest signup request.', null=True),
+            model_name="subscriber",
+            name="signed_up_at",
+            field=models.DateTimeField(blank=True, help_text="The latest signup request.", null=True),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='source_article',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='newsletter_signups', to='articles.article'),
+            model_name="subscriber",
+            name="source_article",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="newsletter_signups",
+                to="articles.article",
+            ),
         ),
         migrations.AlterField(
-            model_name='subscriber',
-            name='source_url',
-            field=models.CharField(blank=True, max_length=300, verbose_name='signed up on'),
+            model_name="subscriber",
+            name="source_url",
+            field=models.CharField(blank=True, max_length=300, verbose_name="signed up on"),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Pending confirmation'), ('confirmed', 'Subscribed'), ('unsubscribed', 'Unsubscribed')], db_index=True, default='pending', max_length=12),
+            model_name="subscriber",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Pending confirmation"),
+                    ("confirmed", "Subscribed"),
+                    ("unsubscribed", "Unsubscribed"),
+                ],
+                db_index=True,
+                default="pending",
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='unsubscribed_at',
+            model_name="subscriber",
+            name="unsubscribed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         # Signups from before the consent record: they asked to subscribe at

@@ -8,16 +8,19 @@ def mark_active_as_published(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('products', '0001_initial'),
+        ("products", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='product',
-            name='was_published',
-            field=models.BooleanField(default=False, editable=False, help_text='Set once the product has been active: its page then answers 410 Gone.'),
+            model_name="product",
+            name="was_published",
+            field=models.BooleanField(
+                default=False,
+                editable=False,
+                help_text="Set once the product has been active: its page then answers 410 Gone.",
+            ),
         ),
         migrations.RunPython(mark_active_as_published, migrations.RunPython.noop),
     ]

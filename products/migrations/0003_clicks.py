@@ -5,26 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0006_listing_index'),
-        ('products', '0002_was_published'),
+        ("articles", "0006_listing_index"),
+        ("products", "0002_was_published"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Click',
+            name="Click",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('placement', models.CharField(blank=True, help_text='Where the link was, e.g. card-2 or product-page.', max_length=40)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('is_bot', models.BooleanField(default=False, help_text='The user agent looked like a robot: left out of reports.')),
-                ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='product_clicks', to='articles.article')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clicks', to='products.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "placement",
+                    models.CharField(
+                        blank=True, help_text="Where the link was, e.g. card-2 or product-page.", max_length=40
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "is_bot",
+                    models.BooleanField(
+                        default=False, help_text="The user agent looked like a robot: left out of reports."
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="product_clicks",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="clicks", to="products.product"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['article', 'created_at'], name='click_article_time')],
+                "ordering": ["-created_at"],
+                "indexes": [models.Index(fields=["article", "created_at"], name="click_article_time")],
             },
         ),
     ]

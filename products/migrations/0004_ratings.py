@@ -6,30 +6,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('products', '0003_clicks'),
+        ("products", "0003_clicks"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Rating',
+            name="Rating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stars', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('title', models.CharField(blank=True, max_length=150)),
-                ('text', models.TextField(blank=True, max_length=5000)),
-                ('reviewer_name', models.CharField(max_length=80)),
-                ('is_verified_purchase', models.BooleanField(default=False, verbose_name='verified purchase')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], db_index=True, default='pending', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('external_id', models.CharField(blank=True, help_text="The review platform's id, so a re-import does not duplicate.", max_length=100)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='products.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "stars",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ]
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=150)),
+                ("text", models.TextField(blank=True, max_length=5000)),
+                ("reviewer_name", models.CharField(max_length=80)),
+                ("is_verified_purchase", models.BooleanField(default=False, verbose_name="verified purchase")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("approved", "Approved"), ("rejected", "Rejected")],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="The review platform's id, so a re-import does not duplicate.",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="ratings", to="products.product"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['product', 'status', '-created_at'], name='rating_product_status')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('stars__gte', 1), ('stars__lte', 5)), name='rating_stars_1_to_5'), models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('product', 'external_id'), name='rating_external_id_unique')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["product", "status", "-created_at"], name="rating_product_status")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("stars__gte", 1), ("stars__lte", 5)), name="rating_stars_1_to_5"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("external_id", ""), _negated=True),
+                        fields=("product", "external_id"),
+                        name="rating_external_id_unique",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,26 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0006_listing_index'),
-        ('products', '0004_ratings'),
+        ("articles", "0006_listing_index"),
+        ("products", "0004_ratings"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ArticleDailyViews',
+            name="ArticleDailyViews",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(help_text="In the site's time zone (TIME_ZONE).")),
-                ('views', models.PositiveIntegerField(default=0, help_text='Page views by people: bots and staff are not counted.')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_views', to='articles.article')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(help_text="In the site's time zone (TIME_ZONE).")),
+                (
+                    "views",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Page views by people: bots and staff are not counted."
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="daily_views", to="articles.article"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'article daily views',
-                'ordering': ['-day', 'article'],
-                'indexes': [models.Index(fields=['day'], name='article_daily_views_day')],
-                'constraints': [models.UniqueConstraint(fields=('article', 'day'), name='article_daily_views_unique')],
+                "verbose_name_plural": "article daily views",
+                "ordering": ["-day", "article"],
+                "indexes": [models.Index(fields=["day"], name="article_daily_views_day")],
+                "constraints": [models.UniqueConstraint(fields=("article", "day"), name="article_daily_views_unique")],
             },
         ),
     ]

@@ -29,7 +29,7 @@ def test_article_has_table_of_contents_linking_every_heading(client, demo):
     for section in demo.sections.all():
         assert f'<a href="#{section.anchor}">' in toc
         assert f'id="{section.anchor}"' in html
-    assert toc.count("<ul>") == 1 and "<ul><li><a href=\"#diagnostic-tests\">" in toc
+    assert toc.count("<ul>") == 1 and '<ul><li><a href="#diagnostic-tests">' in toc
 
 
 def test_topic_pages_and_blog_filter(client, demo):
@@ -72,8 +72,10 @@ def test_sitemap_lists_every_published_article_and_no_draft(client, demo):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    urls = {u.findtext("s:loc", namespaces=ns): u.findtext("s:lastmod", namespaces=ns)
-            for u in ET.fromstring(response.content).findall("s:url", ns)}
+    urls = {
+        u.findtext("s:loc", namespaces=ns): u.findtext("s:lastmod", namespaces=ns)
+        for u in ET.fromstring(response.content).findall("s:url", ns)
+    }
     assert "http://testserver/blog/can-foot-pain-cause-knee-pain/" in urls
     assert urls["http://testserver/blog/can-foot-pain-cause-knee-pain/"] == demo.updated_at.date().isoformat()
     assert f"http://testserver{draft.get_absolute_url()}" not in urls
@@ -203,8 +205,12 @@ def test_unknown_pages_get_the_styled_404_with_search_and_reading(client, demo):
 
 @pytest.mark.parametrize(
     "url, title",
-    [("/", "KURU Footwear Blog"), ("/blog/", "Foot health blog | KURU Footwear"),
-     ("/blog/topics/knee-pain/", "Knee pain | KURU Footwear Blog"), ("/shop/women/", "Women’s shoes | KURU Footwear")],
+    [
+        ("/", "KURU Footwear Blog"),
+        ("/blog/", "Foot health blog | KURU Footwear"),
+        ("/blog/topics/knee-pain/", "Knee pain | KURU Footwear Blog"),
+        ("/shop/women/", "Women’s shoes | KURU Footwear"),
+    ],
 )
 def test_every_page_has_canonical_and_social_tags(client, demo, settings, url, title):
     html = client.get(url).content.decode()

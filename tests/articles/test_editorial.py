@@ -55,10 +55,18 @@ def test_writer_creates_a_draft_even_when_the_post_says_published(writer, db):
     form_page = writer.get(reverse("admin:articles_article_add")).content.decode()
     assert "an Editor checks and publishes them" in form_page and 'name="status"' not in form_page
     data = {
-        "title": "Writer's piece", "slug": "writers-piece", "author": author.pk, "excerpt": "", "intro_html": "",
-        "hero_alt": "", "seo_title": "", "meta_description": "Fine.",
+        "title": "Writer's piece",
+        "slug": "writers-piece",
+        "author": author.pk,
+        "excerpt": "",
+        "intro_html": "",
+        "hero_alt": "",
+        "seo_title": "",
+        "meta_description": "Fine.",
         # Crafted: the form does not offer these to Writers.
-        "status": "published", "published_at_0": "2024-01-01", "published_at_1": "10:00:00",
+        "status": "published",
+        "published_at_0": "2024-01-01",
+        "published_at_1": "10:00:00",
     }
     for prefix in ("takeaways", "sections", "product_cards", "faqs"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
@@ -162,7 +170,10 @@ def test_publishing_refused_for_a_card_of_an_inactive_product(editor, db):
     card.product.save()
     response = edit(editor, article, status="published")
     assert response.status_code == 200
-    assert escape(f"The card for “{card.product}” points at a product that is no longer active") in response.content.decode()
+    assert (
+        escape(f"The card for “{card.product}” points at a product that is no longer active")
+        in response.content.decode()
+    )
 
 
 def test_publishing_refused_for_a_figure_alt_that_is_a_file_name(editor, db):
@@ -179,7 +190,12 @@ def test_publishing_refused_for_a_figure_alt_that_is_a_file_name(editor, db):
 
 def test_publishing_rules_refuse_a_figure_alt_that_is_a_file_name():
     section = Section(
-        heading="Knee", level=2, figure_image="articles/figures/abc.jpg", figure_width=8, figure_height=6, figure_alt="IMG_2041.jpg"
+        heading="Knee",
+        level=2,
+        figure_image="articles/figures/abc.jpg",
+        figure_width=8,
+        figure_height=6,
+        figure_alt="IMG_2041.jpg",
     )
     assert publishing.section_errors([section]) == [
         "Section 1 “Knee”: describe its figure in the alt text (what it shows, not a file name)."
@@ -202,7 +218,9 @@ def test_warnings_are_shown_and_do_not_block(editor, db):
 
 def test_publish_action_checks_each_article(editor, db):
     ready, broken = make_ready_draft(), make_ready_draft(meta_description="")
-    response = editor.post(changelist(), {"action": "publish_now", "_selected_action": [ready.pk, broken.pk]}, follow=True)
+    response = editor.post(
+        changelist(), {"action": "publish_now", "_selected_action": [ready.pk, broken.pk]}, follow=True
+    )
     page = response.content.decode()
     assert Article.objects.get(pk=ready.pk).is_published()
     assert Article.objects.get(pk=broken.pk).status == Article.Status.DRAFT
@@ -266,19 +284,38 @@ def test_editor_restores_an_earlier_revision_with_its_children(editor, db):
     product = make_product()
     author = make_author()
     data = {
-        "title": "Versioned", "slug": "versioned", "author": author.pk, "excerpt": "", "intro_html": "<p>One.</p>",
-        "hero_alt": "", "seo_title": "", "meta_description": "About versions.", "status": "draft",
-        "published_at_0": "", "published_at_1": "",
-        "takeaways-TOTAL_FORMS": "1", "takeaways-INITIAL_FORMS": "0", "takeaways-0-text": "First takeaway",
+        "title": "Versioned",
+        "slug": "versioned",
+        "author": author.pk,
+        "excerpt": "",
+        "intro_html": "<p>One.</p>",
+        "hero_alt": "",
+        "seo_title": "",
+        "meta_description": "About versions.",
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "takeaways-TOTAL_FORMS": "1",
+        "takeaways-INITIAL_FORMS": "0",
+        "takeaways-0-text": "First takeaway",
         "takeaways-0-sort_order": "1",
-        "sections-TOTAL_FORMS": "2", "sections-INITIAL_FORMS": "0",
-        "sections-0-level": "2", "sections-0-heading": "Alpha", "sections-0-body_html": "<p>A.</p>",
+        "sections-TOTAL_FORMS": "2",
+        "sections-INITIAL_FORMS": "0",
+        "sections-0-level": "2",
+        "sections-0-heading": "Alpha",
+        "sections-0-body_html": "<p>A.</p>",
         "sections-0-sort_order": "1",
-        "sections-1-level": "2", "sections-1-heading": "Beta", "sections-1-body_html": "<p>B.</p>",
+        "sections-1-level": "2",
+        "sections-1-heading": "Beta",
+        "sections-1-body_html": "<p>B.</p>",
         "sections-1-sort_order": "2",
-        "product_cards-TOTAL_FORMS": "0", "product_cards-INITIAL_FORMS": "0",
-        "faqs-TOTAL_FORMS": "1", "faqs-INITIAL_FORMS": "0", "faqs-0-question": "Why?",
-        "faqs-0-answer_html": "<p>Because.</p>", "faqs-0-sort_order": "1",
+        "product_cards-TOTAL_FORMS": "0",
+        "product_cards-INITIAL_FORMS": "0",
+        "faqs-TOTAL_FORMS": "1",
+        "faqs-INITIAL_FORMS": "0",
+        "faqs-0-question": "Why?",
+        "faqs-0-answer_html": "<p>Because.</p>",
+        "faqs-0-sort_order": "1",
     }
     assert editor.post(reverse("admin:articles_article_add"), data).status_code == 302
     article = Article.objects.get(slug="versioned")
@@ -289,8 +326,14 @@ def test_editor_restores_an_earlier_revision_with_its_children(editor, db):
     data[f"sections-{beta}-heading"] = "Beta renamed"
     data["faqs-0-DELETE"] = "on"
     alpha = article.sections.get(heading="Alpha")
-    data.update({"product_cards-TOTAL_FORMS": "1", "product_cards-0-section": str(alpha.pk),
-                 "product_cards-0-product": str(product.pk), "product_cards-0-sort_order": "1"})
+    data.update(
+        {
+            "product_cards-TOTAL_FORMS": "1",
+            "product_cards-0-section": str(alpha.pk),
+            "product_cards-0-product": str(product.pk),
+            "product_cards-0-sort_order": "1",
+        }
+    )
     assert editor.post(url, data).status_code == 302
     assert list(article.sections.values_list("heading", flat=True)) == ["Alpha", "Beta renamed"]
     assert not article.faqs.exists() and article.product_cards.count() == 1
@@ -328,7 +371,7 @@ def test_pasted_scripts_styles_and_handlers_never_reach_the_page(editor, db):
     data = form_data(editor.get(url))
     pasted = (
         '<p style="color:red" onclick="steal()">Pasted <b>bold</b> <span class="x">text</span>'
-        '<script>alert(1)</script><style>p{display:none}</style>'
+        "<script>alert(1)</script><style>p{display:none}</style>"
         '<a href="javascript:alert(1)" onmouseover="x()">bad</a> <img src=x onerror="y()"></p>'
     )
     data["sections-0-body_html"] = pasted
@@ -337,7 +380,16 @@ def test_pasted_scripts_styles_and_handlers_never_reach_the_page(editor, db):
     assert editor.post(url, data).status_code == 302
     html = editor.get(reverse("articles:preview", args=[article.pk])).content.decode()
     body = html.split('<article class="article">')[1].split("</article>")[0]
-    for bad in ("alert(1)", "steal()", "onclick", "onmouseover", "onerror", "display:none", "javascript:", "<img src=x"):
+    for bad in (
+        "alert(1)",
+        "steal()",
+        "onclick",
+        "onmouseover",
+        "onerror",
+        "display:none",
+        "javascript:",
+        "<img src=x",
+    ):
         assert bad not in body
     assert "Pasted <strong>bold</strong> text" in body
 
@@ -388,7 +440,10 @@ def test_deactivating_a_product_in_published_articles_asks_first(editor, db):
     data = form_data(editor.get(url))
     data.pop("is_active", None)
     response = editor.post(url, data)
-    assert response.status_code == 200 and "recommended in published or scheduled articles (“Uses it”)" in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "recommended in published or scheduled articles (“Uses it”)" in response.content.decode()
+    )
     product.refresh_from_db()
     assert product.is_active
     data["confirm_deactivate"] = "on"
@@ -463,16 +518,33 @@ def test_an_untouched_rich_text_body_is_not_reported_as_changed(editor, db):
 
 def _new_article_post(author, product, card_section):
     return {
-        "title": "All in one go", "slug": "all-in-one-go", "author": author.pk, "excerpt": "", "intro_html": "",
-        "hero_alt": "", "seo_title": "", "meta_description": "Built in one save.", "status": "draft",
-        "published_at_0": "", "published_at_1": "",
-        "takeaways-TOTAL_FORMS": "0", "takeaways-INITIAL_FORMS": "0",
-        "sections-TOTAL_FORMS": "2", "sections-INITIAL_FORMS": "0",
-        "sections-0-level": "2", "sections-0-heading": "First", "sections-0-body_html": "<p>1</p>",
-        "sections-1-level": "2", "sections-1-heading": "Second", "sections-1-body_html": "<p>2</p>",
-        "product_cards-TOTAL_FORMS": "1", "product_cards-INITIAL_FORMS": "0",
-        "product_cards-0-section": card_section, "product_cards-0-product": str(product.pk),
-        "faqs-TOTAL_FORMS": "0", "faqs-INITIAL_FORMS": "0",
+        "title": "All in one go",
+        "slug": "all-in-one-go",
+        "author": author.pk,
+        "excerpt": "",
+        "intro_html": "",
+        "hero_alt": "",
+        "seo_title": "",
+        "meta_description": "Built in one save.",
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "takeaways-TOTAL_FORMS": "0",
+        "takeaways-INITIAL_FORMS": "0",
+        "sections-TOTAL_FORMS": "2",
+        "sections-INITIAL_FORMS": "0",
+        "sections-0-level": "2",
+        "sections-0-heading": "First",
+        "sections-0-body_html": "<p>1</p>",
+        "sections-1-level": "2",
+        "sections-1-heading": "Second",
+        "sections-1-body_html": "<p>2</p>",
+        "product_cards-TOTAL_FORMS": "1",
+        "product_cards-INITIAL_FORMS": "0",
+        "product_cards-0-section": card_section,
+        "product_cards-0-product": str(product.pk),
+        "faqs-TOTAL_FORMS": "0",
+        "faqs-INITIAL_FORMS": "0",
     }
 
 

@@ -20,13 +20,23 @@ def test_save_as_new_is_refused_so_a_copy_cannot_reach_into_a_live_article(write
     injected = make_product(name="Injected Shoe")
     url = reverse(CHANGE, args=[live.pk])
     data = form_data(writer.get(url))
-    data.update({
-        "_saveasnew": "Save as new", "title": "Copy", "slug": "copy", "author": str(live.author_id),
-        "meta_description": "m", "product_cards-TOTAL_FORMS": "1", "product_cards-INITIAL_FORMS": "0",
-        "product_cards-0-section": str(live.sections.get().pk), "product_cards-0-product": str(injected.pk),
-    })
+    data.update(
+        {
+            "_saveasnew": "Save as new",
+            "title": "Copy",
+            "slug": "copy",
+            "author": str(live.author_id),
+            "meta_description": "m",
+            "product_cards-TOTAL_FORMS": "1",
+            "product_cards-INITIAL_FORMS": "0",
+            "product_cards-0-section": str(live.sections.get().pk),
+            "product_cards-0-product": str(injected.pk),
+        }
+    )
     assert writer.post(url, data).status_code == 403
-    assert not Article.objects.filter(slug="copy").exists() and not ProductCard.objects.filter(product=injected).exists()
+    assert (
+        not Article.objects.filter(slug="copy").exists() and not ProductCard.objects.filter(product=injected).exists()
+    )
     writer.logout()
     assert "Injected Shoe" not in client.get(live.get_absolute_url()).content.decode()
 
@@ -45,7 +55,9 @@ def test_the_h3_check_follows_the_page_order_even_with_order_zero(writer, django
     found = rows(data, "sections")
     first = next(i for i, row in found.items() if row["heading"] == "Heading 1")
     second = next(i for i, row in found.items() if row["heading"] == "Heading 2")
-    data.update({f"sections-{first}-level": "3", f"sections-{first}-sort_order": "0", f"sections-{second}-sort_order": "1"})
+    data.update(
+        {f"sections-{first}-level": "3", f"sections-{first}-sort_order": "0", f"sections-{second}-sort_order": "1"}
+    )
     assert writer.post(url, data).status_code == 302  # a draft may be anything
     writer.force_login(staff_user(django_user_model, "edna", "Editors"))
     data = form_data(writer.get(url))
@@ -101,8 +113,15 @@ def test_clearing_the_hero_does_not_ask_for_its_alt_text(editor, db):
     article.save()
     url = reverse(CHANGE, args=[article.pk])
     data = form_data(editor.get(url))
-    data.update({"hero_image-clear": "on", "hero_alt": "", "status": "published",
-                 "published_at_0": "2024-01-01", "published_at_1": "10:00:00"})
+    data.update(
+        {
+            "hero_image-clear": "on",
+            "hero_alt": "",
+            "status": "published",
+            "published_at_0": "2024-01-01",
+            "published_at_1": "10:00:00",
+        }
+    )
     assert editor.post(url, data).status_code == 302
     article.refresh_from_db()
     assert not article.hero_image and article.is_published()
@@ -110,7 +129,9 @@ def test_clearing_the_hero_does_not_ask_for_its_alt_text(editor, db):
 
 def test_publish_now_brings_a_scheduled_article_forward(editor, db):
     article = make_ready_draft(status=Article.Status.PUBLISHED, published_at=timezone.now() + timedelta(days=5))
-    editor.post(reverse("admin:articles_article_changelist"), {"action": "publish_now", "_selected_action": [article.pk]})
+    editor.post(
+        reverse("admin:articles_article_changelist"), {"action": "publish_now", "_selected_action": [article.pk]}
+    )
     article.refresh_from_db()
     assert article.is_published()
 
@@ -121,8 +142,14 @@ def test_clicks_are_credited_to_live_articles_only(client, db):
     product = make_product()
     draft = make_ready_draft(slug="draft-piece")
     live = make_article(slug="live-piece")
-    client.get(reverse("go", args=[product.slug]), {"article": draft.slug, "placement": "card-1"}, HTTP_USER_AGENT="Mozilla/5.0")
-    client.get(reverse("go", args=[product.slug]), {"article": live.slug, "placement": "card-1"}, HTTP_USER_AGENT="Mozilla/5.0")
+    client.get(
+        reverse("go", args=[product.slug]),
+        {"article": draft.slug, "placement": "card-1"},
+        HTTP_USER_AGENT="Mozilla/5.0",
+    )
+    client.get(
+        reverse("go", args=[product.slug]), {"article": live.slug, "placement": "card-1"}, HTTP_USER_AGENT="Mozilla/5.0"
+    )
     assert [click.article_id for click in Click.objects.order_by("id")] == [None, live.pk]
 
 
@@ -131,7 +158,9 @@ def test_a_role_without_the_inlines_still_cannot_publish_a_broken_article(client
 
     # Publishes, but may not see sections: the section check cannot run in the form.
     user = django_user_model.objects.create_user("pub", "pub@example.com", "pw", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=["change_article", "view_article", "publish_article"]))
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["change_article", "view_article", "publish_article"])
+    )
     client.force_login(user)
     draft = make_ready_draft()
     draft.sections.filter(heading="Heading 1").update(level=3)

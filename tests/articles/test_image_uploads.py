@@ -71,10 +71,18 @@ def assert_upright_without_location(path, size=(200, 400)):
 
 def product_form(product, **changes):
     data = {
-        "name": product.name, "slug": product.slug, "line": product.line, "colorway": product.colorway,
-        "gender": product.gender, "category": product.category, "description": product.description,
-        "image_alt": product.image_alt, "price": "", "shop_url": product.shop_url,
-        "is_recommended": "on", "is_active": "on",
+        "name": product.name,
+        "slug": product.slug,
+        "line": product.line,
+        "colorway": product.colorway,
+        "gender": product.gender,
+        "category": product.category,
+        "description": product.description,
+        "image_alt": product.image_alt,
+        "price": "",
+        "shop_url": product.shop_url,
+        "is_recommended": "on",
+        "is_active": "on",
     }
     data.update(changes)
     return data
@@ -159,8 +167,9 @@ def test_model_save_strips_location_and_applies_orientation(db, fmt):
 
 
 def test_article_hero_upload_is_cleaned_before_its_social_crop(db):
-    article = make_article(hero_image=ContentFile(photo_with_location(size=(1400, 700)), name="hero.jpg"),
-                           hero_alt="A walker on a trail.")
+    article = make_article(
+        hero_image=ContentFile(photo_with_location(size=(1400, 700)), name="hero.jpg"), hero_alt="A walker on a trail."
+    )
     assert_upright_without_location(article.hero_image.path, size=(700, 1400))
     with Image.open(article.social_image.path) as social:
         assert social.size == (1200, 630) and GPS_IFD not in social.getexif()
@@ -220,7 +229,9 @@ def test_alt_text_is_not_needed_without_an_image(db):
 
 def test_admin_refuses_filename_alt_for_a_product(staff_client, db):
     product = make_product()
-    response = post_product(staff_client, product, image=upload(image_bytes(), "IMG_2041.jpg"), image_alt="IMG_2041.jpg")
+    response = post_product(
+        staff_client, product, image=upload(image_bytes(), "IMG_2041.jpg"), image_alt="IMG_2041.jpg"
+    )
     assert response.status_code == 200
     assert "“IMG_2041.jpg” looks like a file name, not a description." in response.content.decode()
     product.refresh_from_db()
@@ -229,8 +240,13 @@ def test_admin_refuses_filename_alt_for_a_product(staff_client, db):
 
 def test_admin_refuses_the_uploads_own_name_as_avatar_alt(staff_client, db):
     author = make_author()
-    data = {"name": author.name, "slug": author.slug, "bio_html": author.bio_html,
-            "avatar": upload(image_bytes(200, 200), "jane-smith.png"), "avatar_alt": "jane-smith"}
+    data = {
+        "name": author.name,
+        "slug": author.slug,
+        "bio_html": author.bio_html,
+        "avatar": upload(image_bytes(200, 200), "jane-smith.png"),
+        "avatar_alt": "jane-smith",
+    }
     response = staff_client.post(reverse("admin:articles_author_change", args=[author.pk]), data)
     assert response.status_code == 200
     assert "“jane-smith” looks like a file name" in response.content.decode()
@@ -238,8 +254,12 @@ def test_admin_refuses_the_uploads_own_name_as_avatar_alt(staff_client, db):
 
 
 def _inline(prefix, rows):
-    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
     for i, row in enumerate(rows):
         data.update({f"{prefix}-{i}-{k}": v for k, v in row.items()})
     return data
@@ -247,10 +267,20 @@ def _inline(prefix, rows):
 
 def article_form(article, sections=(), **changes):
     data = {
-        "title": article.title, "slug": article.slug, "author": article.author_id, "excerpt": "",
-        "intro_html": article.intro_html, "hero_alt": article.hero_alt, "status": "published",
-        "published_at_0": "2024-01-01", "published_at_1": "10:00:00", "seo_title": "", "meta_description": "What the article says.",
-        **_inline("takeaways", []), **_inline("sections", list(sections)), **_inline("product_cards", []),
+        "title": article.title,
+        "slug": article.slug,
+        "author": article.author_id,
+        "excerpt": "",
+        "intro_html": article.intro_html,
+        "hero_alt": article.hero_alt,
+        "status": "published",
+        "published_at_0": "2024-01-01",
+        "published_at_1": "10:00:00",
+        "seo_title": "",
+        "meta_description": "What the article says.",
+        **_inline("takeaways", []),
+        **_inline("sections", list(sections)),
+        **_inline("product_cards", []),
         **_inline("faqs", []),
     }
     data.update(changes)
@@ -261,7 +291,9 @@ def article_form(article, sections=(), **changes):
 def test_admin_refuses_empty_or_filename_hero_alt(staff_client, db, alt):
     article = make_article()
     url = reverse("admin:articles_article_change", args=[article.pk])
-    response = staff_client.post(url, article_form(article, hero_image=upload(image_bytes(800, 450), "hero.png"), hero_alt=alt))
+    response = staff_client.post(
+        url, article_form(article, hero_image=upload(image_bytes(800, 450), "hero.png"), hero_alt=alt)
+    )
     assert response.status_code == 200
     assert "Write a short sentence saying what the picture shows" in response.content.decode()
     assert not Article.objects.get(pk=article.pk).hero_image
@@ -272,13 +304,17 @@ def test_admin_refuses_camera_name_as_figure_alt_then_accepts_a_description(staf
     url = reverse("admin:articles_article_change", args=[article.pk])
     section = {"sort_order": "1", "level": "2", "heading": "Heel", "body_html": "<p>Body.</p>", "figure_alt": "DSC0001"}
 
-    response = staff_client.post(url, article_form(article, [{**section, "figure_image": upload(image_bytes(900, 600), "DSC0001.jpg")}]))
+    response = staff_client.post(
+        url, article_form(article, [{**section, "figure_image": upload(image_bytes(900, 600), "DSC0001.jpg")}])
+    )
     assert response.status_code == 200
     assert "“DSC0001” looks like a file name" in response.content.decode()
     assert not Section.objects.exists()
 
     section["figure_alt"] = "A heel resting on a foam roller."
-    response = staff_client.post(url, article_form(article, [{**section, "figure_image": upload(image_bytes(900, 600), "DSC0001.jpg")}]))
+    response = staff_client.post(
+        url, article_form(article, [{**section, "figure_image": upload(image_bytes(900, 600), "DSC0001.jpg")}])
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     figure = Section.objects.get().figure_image
     assert (Path(settings.MEDIA_ROOT) / rendition_name(figure.name, 900, "webp")).exists()

@@ -243,7 +243,9 @@ def test_uploads_are_stored_by_content(db):
 
 
 def test_author_page_avatar_is_sized_for_its_96_pixels(client, demo):
-    (avatar,) = Pictures(client.get(demo.author.get_absolute_url()).content.decode()).with_class("author-header__avatar")
+    (avatar,) = Pictures(client.get(demo.author.get_absolute_url()).content.decode()).with_class(
+        "author-header__avatar"
+    )
     assert (avatar["img"]["width"], avatar["img"]["height"], avatar["img"]["sizes"]) == ("96", "96", "96px")
     assert avatar["img"]["alt"] == "KURU Footwear logo" and avatar["sources"][0]["type"] == "image/webp"
 
@@ -251,7 +253,9 @@ def test_author_page_avatar_is_sized_for_its_96_pixels(client, demo):
 def test_picture_escapes_every_attribute(db):
     from articles.templatetags.image_tags import picture
 
-    product = make_product(image=image_file("quote.jpg", width=400, height=300), image_alt='A "quoted" <b>shoe</b> & co')
+    product = make_product(
+        image=image_file("quote.jpg", width=400, height=300), image_alt='A "quoted" <b>shoe</b> & co'
+    )
     html = picture(product.image, product.image_alt, sizes='100vw"><script>', css_class="a&b")
     (found,) = Pictures(html).pictures
     assert found["img"]["alt"] == 'A "quoted" <b>shoe</b> & co' and found["img"]["class"] == "a&b"

@@ -1,4 +1,5 @@
 """Image uploads a review broke, each now handled: bad files get a message, renditions keep what the picture is."""
+
 import io
 import threading
 from pathlib import Path
@@ -29,7 +30,9 @@ def test_a_truncated_jpeg_is_refused_with_a_message(staff_client, db, with_exif)
     exif[0x013B] = "Jane"
     data = noisy_jpeg(exif if with_exif else None)
     product = make_product()
-    response = post_product(staff_client, product, image=upload(data[: len(data) // 2], "shoe.jpg"), image_alt="A grey sneaker.")
+    response = post_product(
+        staff_client, product, image=upload(data[: len(data) // 2], "shoe.jpg"), image_alt="A grey sneaker."
+    )
     assert response.status_code == 200 and "incomplete (cut short)" in response.content.decode()
     product.refresh_from_db()
     assert not product.image
@@ -114,8 +117,10 @@ def test_a_picture_with_a_side_over_16383_pixels_is_refused(staff_client, db, se
 
 # An admin save and `make_renditions` may write the same files at once.
 def test_making_the_same_renditions_at_once_leaves_one_copy_and_no_error(db, settings):
-    product = make_product(image=ContentFile(b(Image.effect_noise((1600, 1200), 40).convert("RGB"), "JPEG"), name="s.jpg"),
-                           image_alt="A grey sneaker.")
+    product = make_product(
+        image=ContentFile(b(Image.effect_noise((1600, 1200), 40).convert("RGB"), "JPEG"), name="s.jpg"),
+        image_alt="A grey sneaker.",
+    )
     for f in (Path(settings.MEDIA_ROOT) / "renditions").rglob("*"):
         if f.is_file():
             f.unlink()

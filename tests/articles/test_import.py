@@ -90,14 +90,34 @@ def test_reimport_updates_in_place(workdir):
 
 
 BAD_CASES = {
-    "malformed front matter": (('published_at = 2024-05-01T08:00:00Z', 'published_at = "2024-05-01'), 6, "malformed TOML"),
+    "malformed front matter": (
+        ("published_at = 2024-05-01T08:00:00Z", 'published_at = "2024-05-01'),
+        6,
+        "malformed TOML",
+    ),
     "unknown product": (("::product quantum", "::product no-such-shoe"), 27, "unknown product 'no-such-shoe'"),
-    "figure without alt": (('![A diagram of the heel.]', "![]"), 25, "has no alt text"),
-    "hero without alt": (('hero_alt = "A runner stretching a calf against a wall."', 'hero_alt = ""'), 8, "hero image has no alt text"),
-    "figure alt is a file name": (('![A diagram of the heel.]', "![IMG_2041.jpg]"), 25, "“IMG_2041.jpg” looks like a file name"),
-    "figure alt is its own file": (('![A diagram of the heel.]', "![figure]"), 25, "“figure” looks like a file name"),
-    "hero alt is a file name": (('hero_alt = "A runner stretching a calf against a wall."', 'hero_alt = "hero.png"'), 8, "Write a short sentence"),
-    "missing image file": (('(figure.png "The heel bone.")', '(nowhere.png "The heel bone.")'), 25, "image file nowhere.png not found"),
+    "figure without alt": (("![A diagram of the heel.]", "![]"), 25, "has no alt text"),
+    "hero without alt": (
+        ('hero_alt = "A runner stretching a calf against a wall."', 'hero_alt = ""'),
+        8,
+        "hero image has no alt text",
+    ),
+    "figure alt is a file name": (
+        ("![A diagram of the heel.]", "![IMG_2041.jpg]"),
+        25,
+        "“IMG_2041.jpg” looks like a file name",
+    ),
+    "figure alt is its own file": (("![A diagram of the heel.]", "![figure]"), 25, "“figure” looks like a file name"),
+    "hero alt is a file name": (
+        ('hero_alt = "A runner stretching a calf against a wall."', 'hero_alt = "hero.png"'),
+        8,
+        "Write a short sentence",
+    ),
+    "missing image file": (
+        ('(figure.png "The heel bone.")', '(nowhere.png "The heel bone.")'),
+        25,
+        "image file nowhere.png not found",
+    ),
     "unknown author": (('author = "jane"', 'author = "nobody"'), 4, "unknown author 'nobody'"),
     "h3 before h2": (("## Why heels hurt", "### Why heels hurt"), 18, "h3"),
     "unknown directive": (("::faq", "::poll"), 29, "unknown directive '::poll'"),
@@ -121,7 +141,9 @@ def test_bad_input_names_file_and_line_and_writes_nothing(workdir, case):
 def test_bad_input_leaves_existing_article_untouched(workdir):
     call_command("import_article", workdir, stdout=open("/dev/null", "w"))
     before = (counts(), Article.objects.get().title)
-    workdir.write_text(workdir.read_text().replace("Heel pain, explained", "Changed").replace("::product quantum", "::product nope"))
+    workdir.write_text(
+        workdir.read_text().replace("Heel pain, explained", "Changed").replace("::product quantum", "::product nope")
+    )
     with pytest.raises(CommandError):
         call_command("import_article", workdir)
     assert (counts(), Article.objects.get().title) == before
@@ -143,7 +165,9 @@ def test_decompression_bomb_is_refused_with_file_and_line(workdir):
     from tests.articles.test_image_uploads import png_declaring
 
     (workdir.parent / "figure.png").write_bytes(png_declaring(30000, 30000))
-    with pytest.raises(CommandError, match=r"heel\.md:25: image file figure\.png: The image declares 900,000,000 pixels"):
+    with pytest.raises(
+        CommandError, match=r"heel\.md:25: image file figure\.png: The image declares 900,000,000 pixels"
+    ):
         call_command("import_article", workdir)
     assert counts() == (0, 0, 0, 0, 0)
 
@@ -184,7 +208,7 @@ def test_export_to_stdout_names_stored_images(demo, capsys):
     call_command("export_article", demo.slug)
     text = capsys.readouterr().out
     assert text.startswith("+++\ntitle = ")
-    assert f"hero_image = \"{demo.hero_image.path}\"" in text
+    assert f'hero_image = "{demo.hero_image.path}"' in text
 
 
 def test_export_unknown_slug(db):
@@ -195,7 +219,8 @@ def test_export_unknown_slug(db):
 def test_products_toml_bad_rating_is_reported_with_line(db, tmp_path):
     path = tmp_path / "products.toml"
     path.write_text(
-        (CONTENT / "products.toml").read_text().replace("rating_average = 4.6", "rating_average = 7.5"), encoding="utf-8"
+        (CONTENT / "products.toml").read_text().replace("rating_average = 4.6", "rating_average = 7.5"),
+        encoding="utf-8",
     )
     with pytest.raises(CommandError, match=r"products\.toml:\d+: rating_average"):
         call_command("import_products", path)

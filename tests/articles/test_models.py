@@ -49,7 +49,10 @@ def test_extras_sorts_topics_by_name_and_keeps_other_articles_out(db):
     from articles.models import Topic
 
     article, other = make_article(takeaways=1, faqs=1), make_article(takeaways=2, faqs=2)
-    zinc, arch = Topic.objects.create(name="Zinc", slug="zinc"), Topic.objects.create(name="Arch pain", slug="arch-pain")
+    zinc, arch = (
+        Topic.objects.create(name="Zinc", slug="zinc"),
+        Topic.objects.create(name="Arch pain", slug="arch-pain"),
+    )
     article.topics.set([zinc, arch])
     other.topics.set([Topic.objects.create(name="Heels", slug="heels")])
     other.faqs.update(answer_html="<p>Elsewhere &amp; later.</p>")

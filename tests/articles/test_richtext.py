@@ -13,7 +13,10 @@ from tests.factories import make_article, make_author
         ("<style>p{}</style><p>ok</p>", "<p>ok</p>"),
         ('<img src=x onerror="alert(1)"><p>ok</p>', "<p>ok</p>"),
         ('<iframe src="https://evil.example"></iframe><p>ok</p>', "<p>ok</p>"),
-        ('<p><a href="https://kuru.example/" title="KURU">KURU</a></p>', '<p><a href="https://kuru.example/" title="KURU">KURU</a></p>'),
+        (
+            '<p><a href="https://kuru.example/" title="KURU">KURU</a></p>',
+            '<p><a href="https://kuru.example/" title="KURU">KURU</a></p>',
+        ),
         ("<ul><li><strong>b</strong> <em>i</em></li></ul>", "<ul><li><strong>b</strong> <em>i</em></li></ul>"),
     ],
 )
@@ -42,7 +45,7 @@ def test_models_sanitize_on_save(db):
 
 ROUND_TRIP = [
     "Plain paragraph.",
-    "Para with **bold**, *italic* and a [link](https://example.com/a?b=1&c=2 \"Title\").",
+    'Para with **bold**, *italic* and a [link](https://example.com/a?b=1&c=2 "Title").',
     "First paragraph.\n\nSecond paragraph with 25% & “quotes” — and ™.",
     "- one\n- two with **bold**\n- three",
     "1. first\n2. second",
@@ -60,4 +63,6 @@ def test_markdown_round_trip_is_stable(source):
 
 
 def test_raw_html_in_markdown_is_sanitized():
-    assert markdown_to_html("Hi <script>alert(1)</script> <b onclick=x>there</b>") == "<p>Hi  <strong>there</strong></p>"
+    assert (
+        markdown_to_html("Hi <script>alert(1)</script> <b onclick=x>there</b>") == "<p>Hi  <strong>there</strong></p>"
+    )

@@ -45,7 +45,7 @@ def test_seed_article_page_has_every_part_in_order(client, demo):
     html = response.content.decode()
     assert html.count("<h1") == 1
     assert "Can Foot Pain Cause Knee Pain? Here’s How To Protect Yourself</h1>" in html
-    assert "By: <a href=\"/authors/kuru-footwear/\">KURU Footwear</a>" in html and 'alt="KURU Footwear logo"' in html
+    assert 'By: <a href="/authors/kuru-footwear/">KURU Footwear</a>' in html and 'alt="KURU Footwear logo"' in html
     assert "11 min read" in html
     assert "February 6, 2024" in html
     # The seed's order: takeaways, intro, sections with cards, FAQ, last section, CTAs, About Us, signup.
@@ -76,7 +76,7 @@ def test_seed_article_page_has_every_part_in_order(client, demo):
         "pr@kurufootwear.com",
         "Sign up for our newsletter",
     ]
-    body = html[html.index("<main"):]
+    body = html[html.index("<main") :]
     positions = [body.find(marker) for marker in order]
     assert -1 not in positions, [m for m, p in zip(order, positions) if p == -1]
     assert positions == sorted(positions)

@@ -125,7 +125,9 @@ def test_shopper_clicks_a_card_and_lands_on_the_shop_with_utm(browser, live_demo
     from urllib.parse import parse_qs, urlsplit
 
     # A person's browser, not "HeadlessChrome", which the click counter rightly files as a robot.
-    context = browser.new_context(user_agent="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36")
+    context = browser.new_context(
+        user_agent="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36"
+    )
     landed = []
 
     def shop(route):

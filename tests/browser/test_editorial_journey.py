@@ -133,7 +133,8 @@ def test_editor_builds_previews_schedules_and_publishes(editor_session, live_ser
         assert "(1,379) Ratings" in card.inner_text()
         # The card follows its section, which now comes second.
         order = reader.eval_on_selector_all(
-            ".article-section > h2, .product-card", "els => els.map(e => e.matches('h2') ? e.firstChild.textContent.trim() : 'card')"
+            ".article-section > h2, .product-card",
+            "els => els.map(e => e.matches('h2') ? e.firstChild.textContent.trim() : 'card')",
         )
         assert order == ["What to wear", "Why feet matter", "card"]
         assert reader.locator(".preview-banner").count() == 0

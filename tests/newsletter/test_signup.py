@@ -63,7 +63,10 @@ def test_bad_input_is_reported_inline_in_both_modes(client, demo, email, message
     assert response.status_code == 302 and response["Location"] == f"{SEED_URL}#newsletter"
     page = client.get(SEED_URL).content.decode()
     assert message in page.replace("&#x27;", "'")
-    assert 'name="csrfmiddlewaretoken" value="' in page and 'value=""' not in page.split('name="csrfmiddlewaretoken"')[1][:10]
+    assert (
+        'name="csrfmiddlewaretoken" value="' in page
+        and 'value=""' not in page.split('name="csrfmiddlewaretoken"')[1][:10]
+    )
     # Shown once: the next visit is the clean, cached form again.
     assert message not in client.get(SEED_URL).content.decode()
     assert Subscriber.objects.count() == 0
@@ -85,7 +88,10 @@ def test_answer_is_identical_for_new_pending_confirmed_and_unsubscribed(client, 
     Subscriber.objects.create(email="pending@example.com", status="pending")
     Subscriber.objects.create(email="confirmed@example.com", status="confirmed")
     Subscriber.objects.create(email="gone@example.com", status="unsubscribed")
-    answers = {_answer(client, e) for e in ("new@example.com", "pending@example.com", "confirmed@example.com", "gone@example.com")}
+    answers = {
+        _answer(client, e)
+        for e in ("new@example.com", "pending@example.com", "confirmed@example.com", "gone@example.com")
+    }
     assert len(answers) == 1
     assert Subscriber.objects.get(email="gone@example.com").status == "pending"  # back to pending, fresh link
     assert Subscriber.objects.get(email="confirmed@example.com").status == "confirmed"
@@ -164,7 +170,9 @@ def test_failed_send_keeps_the_subscriber_and_shows_staff(client, db, settings, 
     listing = admin_client.get("/admin/newsletter/subscriber/").content.decode()
     assert "Failed (1 attempts)" in listing
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    admin_client.post("/admin/newsletter/subscriber/", {"action": "resend_confirmation", "_selected_action": [subscriber.pk]})
+    admin_client.post(
+        "/admin/newsletter/subscriber/", {"action": "resend_confirmation", "_selected_action": [subscriber.pk]}
+    )
     subscriber.refresh_from_db()
     assert subscriber.email_error == "" and subscriber.email_attempts == 2 and len(mail.outbox) == 1
 

@@ -18,7 +18,13 @@ def product(db):
 
 def rating_data(**extra) -> dict:
     """The form as a shopper sends it: honeypot empty."""
-    data = {"stars": "4", "title": "Kind to my heels", "text": "Wore them all day.", "reviewer_name": "Dana", "website": ""}
+    data = {
+        "stars": "4",
+        "title": "Kind to my heels",
+        "text": "Wore them all day.",
+        "reviewer_name": "Dana",
+        "website": "",
+    }
     data.update(extra)
     return data
 
@@ -49,20 +55,28 @@ def test_a_rating_is_stored_pending_and_leaves_the_aggregate_alone(client, produ
     assert response.status_code == 302 and response["Location"] == f"{PAGE}?review=thanks#rate"
     rating = Rating.objects.get()
     assert (rating.product, rating.stars, rating.title, rating.text, rating.reviewer_name, rating.status) == (
-        product, 4, "Kind to my heels", "Wore them all day.", "Dana", Rating.Status.PENDING
+        product,
+        4,
+        "Kind to my heels",
+        "Wore them all day.",
+        "Dana",
+        Rating.Status.PENDING,
     )
     assert not rating.is_verified_purchase and rating.external_id == ""
     after = Product.objects.get(pk=product.pk)
     assert (after.rating_average, after.rating_count, after.updated_at) == (
-        before.rating_average, before.rating_count, before.updated_at
+        before.rating_average,
+        before.rating_count,
+        before.updated_at,
     )
     thanks = client.get(response["Location"]).content.decode()
     assert 'role="status">Thank you for your rating. It will appear here once our team has reviewed it.' in thanks
     assert '<form class="rating-form"' not in thanks
 
 
-def test_a_pending_rating_does_not_start_a_new_page_cache_generation(client, product, page_cache,
-                                                                     django_capture_on_commit_callbacks):
+def test_a_pending_rating_does_not_start_a_new_page_cache_generation(
+    client, product, page_cache, django_capture_on_commit_callbacks
+):
     assert client.get(PAGE)["X-Page-Cache"] == "miss"
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         client.post(REVIEW, rating_data())
@@ -96,7 +110,10 @@ def test_missing_name_and_long_text_are_reported_next_to_their_fields(client, pr
     html = response.content.decode()
     assert response.status_code == 400
     assert '<p class="field-error" id="rating-reviewer_name-error">Enter the name to show with your review.</p>' in html
-    assert 'id="rating-reviewer_name" maxlength="80" value="" required autocomplete="nickname" aria-describedby="rating-reviewer_name-error" aria-invalid="true"' in html
+    assert (
+        'id="rating-reviewer_name" maxlength="80" value="" required autocomplete="nickname" aria-describedby="rating-reviewer_name-error" aria-invalid="true"'
+        in html
+    )
     assert "Keep the review to 5000 characters (it has 5001)." in html
     assert 'aria-describedby="rating-text-error rating-text-hint"' in html
     assert 'value="4" id="rating-stars_1" checked' in html  # the chosen stars are kept too

@@ -75,7 +75,15 @@ def test_stars_are_limited_by_the_database(db):
 
 def test_product_page_shows_approved_written_reviews_only(client, db):
     product = make_product(slug="reviewed")
-    Rating.objects.create(product=product, stars=5, reviewer_name="Ann", title="Love", text="Great heel cup.", status="approved", is_verified_purchase=True)
+    Rating.objects.create(
+        product=product,
+        stars=5,
+        reviewer_name="Ann",
+        title="Love",
+        text="Great heel cup.",
+        status="approved",
+        is_verified_purchase=True,
+    )
     Rating.objects.create(product=product, stars=1, reviewer_name="Spam", text="Buy pills", status="pending")
     Rating.objects.create(product=product, stars=2, reviewer_name="Rex", text="Rejected text", status="rejected")
     html = client.get("/shop/reviewed/").content.decode()
@@ -145,8 +153,10 @@ def test_import_ratings_reports_the_bad_line_and_writes_nothing(db, tmp_path, ro
 
     make_product(slug="rated", rating_count=0, rating_average=0)
     path = tmp_path / "ratings.csv"
-    path.write_text("product,external_id,stars,reviewer_name,title,text,verified,status,created_at\n"
-                    "rated,r-1,5,Ann,,,,,\n" + row + "\n")
+    path.write_text(
+        "product,external_id,stars,reviewer_name,title,text,verified,status,created_at\n"
+        "rated,r-1,5,Ann,,,,,\n" + row + "\n"
+    )
     with pytest.raises(CommandError) as excinfo:
         call_command("import_ratings", path)
     assert message in str(excinfo.value)

@@ -35,8 +35,12 @@ def data(db):
     atom = make_product(name="ATOM", colorway="Black")
     slide = make_product(name="MOMENT", colorway="")
     for day, article, views in [
-        (first, knee, 100), (last, knee, 100), (first - timedelta(days=1), knee, 999), (last + timedelta(days=1), knee, 999),
-        (first, heel, 40), (last, quiet, 7),
+        (first, knee, 100),
+        (last, knee, 100),
+        (first - timedelta(days=1), knee, 999),
+        (last + timedelta(days=1), knee, 999),
+        (first, heel, 40),
+        (last, quiet, 7),
     ]:
         ArticleDailyViews.objects.create(article=article, day=day, views=views)
     for _ in range(3):
@@ -109,7 +113,7 @@ def test_csv_has_the_same_figures_as_the_table(admin_client, data):
 
 def test_csv_cells_cannot_be_spreadsheet_formulas(admin_client, db):
     today = timezone.localdate()
-    article = make_article(title="=HYPERLINK(\"http://evil.example\")")
+    article = make_article(title='=HYPERLINK("http://evil.example")')
     ArticleDailyViews.objects.create(article=article, day=today, views=1)
     text = admin_client.get(REPORT, {"format": "csv"}).content.decode()
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text
@@ -141,7 +145,7 @@ def test_bad_dates_get_a_clear_message(admin_client, db, params, message):
     response = admin_client.get(REPORT, params)
     assert response.status_code == 400
     html = response.content.decode()
-    assert message in html and "click-report\"" not in html
+    assert message in html and 'click-report"' not in html
     assert admin_client.get(REPORT, {**params, "format": "csv"}).status_code == 400
 
 

@@ -15,7 +15,7 @@ def test_product_page_shows_everything_a_shopper_needs(client, demo):
     response = client.get(f"/shop/{ATOM}/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<h1 class=\"product__name\">ATOM Men&#x27;s Athletic Sneaker</h1>" in html
+    assert '<h1 class="product__name">ATOM Men&#x27;s Athletic Sneaker</h1>' in html
     assert "Color: Jet Black-White-Fire Red" in html
     assert "(1,379) Ratings" in html and 'aria-label="Rated 4.6 out of 5 stars"' in html
     assert f'href="/go/{ATOM}/?placement=product-page"' in html
@@ -57,11 +57,18 @@ def _location(response):
 
 
 def test_go_redirects_with_utm_and_records_the_click(client, demo):
-    response = client.get(f"/go/{ATOM}/", {"article": "can-foot-pain-cause-knee-pain", "placement": "card-2"},
-                          HTTP_USER_AGENT="Mozilla/5.0 (iPhone)")
+    response = client.get(
+        f"/go/{ATOM}/",
+        {"article": "can-foot-pain-cause-knee-pain", "placement": "card-2"},
+        HTTP_USER_AGENT="Mozilla/5.0 (iPhone)",
+    )
     assert response.status_code == 302
     parts, query = _location(response)
-    assert (parts.scheme, parts.netloc, parts.path) == ("https", "www.kurufootwear.com", "/products/atom-mens-athletic-sneaker")
+    assert (parts.scheme, parts.netloc, parts.path) == (
+        "https",
+        "www.kurufootwear.com",
+        "/products/atom-mens-athletic-sneaker",
+    )
     assert query["variant"] == ["jet-black-white-fire-red"]  # the shop URL's own query is kept
     assert query["utm_source"] == ["kuru-blog"] and query["utm_medium"] == ["product-card"]
     assert query["utm_campaign"] == ["can-foot-pain-cause-knee-pain"] and query["utm_content"] == ["card-2"]
@@ -98,7 +105,9 @@ def test_go_never_redirects_anywhere_else(client, db, path):
 def test_go_ignores_a_hostile_article_parameter(client, demo):
     response = client.get(f"/go/{ATOM}/", {"article": "//evil.example/<script>", "placement": "x<y>"})
     parts, query = _location(response)
-    assert parts.netloc == "www.kurufootwear.com" and query["utm_campaign"] == ["none"] and query["utm_content"] == ["xy"]
+    assert (
+        parts.netloc == "www.kurufootwear.com" and query["utm_campaign"] == ["none"] and query["utm_content"] == ["xy"]
+    )
 
 
 def test_a_click_that_cannot_be_stored_still_redirects(client, demo, monkeypatch):
@@ -119,7 +128,9 @@ def test_sitemap_lists_active_products(client, demo):
     assert f"http://testserver/shop/{ATOM}/" in xml and "retired-shoe" not in xml
 
 
-def test_product_page_is_page_cached_and_refreshed_on_change(client, demo, page_cache, django_capture_on_commit_callbacks):
+def test_product_page_is_page_cached_and_refreshed_on_change(
+    client, demo, page_cache, django_capture_on_commit_callbacks
+):
     assert client.get(f"/shop/{ATOM}/")["X-Page-Cache"] == "miss"
     assert client.get(f"/shop/{ATOM}/")["X-Page-Cache"] == "hit"
     product = Product.objects.get(slug=ATOM)
@@ -138,8 +149,12 @@ def test_recommended_in_lists_only_published_articles(client, demo):
 
 
 def test_shop_filters_and_sorts_with_plain_links_that_keep_each_other(client, db):
-    make_product(name="Slide A", slug="slide-a", category="sandals", gender="women", rating_count=10, rating_average="4.90")
-    make_product(name="Sneaker B", slug="sneaker-b", category="sneakers", gender="women", rating_count=500, rating_average="4.10")
+    make_product(
+        name="Slide A", slug="slide-a", category="sandals", gender="women", rating_count=10, rating_average="4.90"
+    )
+    make_product(
+        name="Sneaker B", slug="sneaker-b", category="sneakers", gender="women", rating_count=500, rating_average="4.10"
+    )
     make_product(name="Boot C", slug="boot-c", category="boots", gender="men", rating_count=50, rating_average="4.50")
     html = client.get("/shop/women/", {"category": "sandals"}).content.decode()
     assert "Slide A" in html and "Sneaker B" not in html and "Boot C" not in html

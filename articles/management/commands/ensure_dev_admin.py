@@ -27,7 +27,9 @@ class Command(BaseCommand):
             password = secrets.token_urlsafe(12)
             User.objects.create_superuser("admin", "admin@localhost", password)
             self.stdout.write(
-                self.style.SUCCESS(f"Local admin login (development only, shown once): admin / {password}  (at /admin/)")
+                self.style.SUCCESS(
+                    f"Local admin login (development only, shown once): admin / {password}  (at /admin/)"
+                )
             )
         for username, group in ROLE_LOGINS:
             if User.objects.filter(username=username).exists():
@@ -35,4 +37,6 @@ class Command(BaseCommand):
             password = secrets.token_urlsafe(12)
             user = User.objects.create_user(username, f"{username}@localhost", password, is_staff=True)
             user.groups.add(Group.objects.get(name=group))
-            self.stdout.write(self.style.SUCCESS(f"{group[:-1]} login (development only, shown once): {username} / {password}"))
+            self.stdout.write(
+                self.style.SUCCESS(f"{group[:-1]} login (development only, shown once): {username} / {password}")
+            )

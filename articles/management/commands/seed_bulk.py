@@ -5,10 +5,9 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
-
 from django.db.models import TextField, Value
 from django.db.models.functions import Concat
+from django.utils import timezone
 
 from articles.models import FAQ, Article, Author, ProductCard, Section, Takeaway, Topic
 from articles.search import refresh_search_vectors
@@ -104,12 +103,16 @@ class Command(BaseCommand):
             )
             if product_ids:
                 ProductCard.objects.bulk_create(
-                    ProductCard(article=s.article, section=s, product_id=rng.choice(product_ids), sort_order=s.sort_order)
+                    ProductCard(
+                        article=s.article, section=s, product_id=rng.choice(product_ids), sort_order=s.sort_order
+                    )
                     for s in sections
                     if s.sort_order in (1, 3)
                 )
         bulk = Article.objects.filter(slug__startswith=PREFIX)
-        bulk.filter(search_text="").update(search_text=Concat("excerpt", Value(" "), "intro_html", output_field=TextField()))
+        bulk.filter(search_text="").update(
+            search_text=Concat("excerpt", Value(" "), "intro_html", output_field=TextField())
+        )
         refresh_search_vectors(bulk.filter(search_vector__isnull=True))
         self.stdout.write(
             f"Bulk content: {Article.objects.filter(slug__startswith=PREFIX).count():,} articles, "
