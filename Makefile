@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test venv demo check bench audit clean
+.PHONY: run test lint format venv demo check bench audit clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,7 +33,21 @@ demo: venv
 run: demo
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv node_modules/.installed
+# House style (pyproject.toml): ruff's lint and format, djhtml for templates,
+# and the import contracts (.importlinter). `make test` runs it first.
+TEMPLATES = $(shell find templates -name '*.html')
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djhtml --check $(TEMPLATES)
+
+# Rewrites files: what `make lint` asks for.
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djhtml $(TEMPLATES)
+
+test: venv node_modules/.installed lint
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
 

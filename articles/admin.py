@@ -257,7 +257,7 @@ class FAQInline(SortableInlineAdminMixin, RichTextMixin, admin.StackedInline):
 class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 -- ArticleAdmin.fieldsets choose the fields shown.
 
     def clean(self):
         cleaned = super().clean()

@@ -88,11 +88,11 @@ def read_text(path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ContentError(path, 0, "file not found.")
+        raise ContentError(path, 0, "file not found.") from None
     except UnicodeDecodeError as exc:
-        raise ContentError(path, 0, f"not UTF-8 text ({exc.reason}).")
+        raise ContentError(path, 0, f"not UTF-8 text ({exc.reason}).") from None
     except OSError as exc:
-        raise ContentError(path, 0, f"cannot be read ({exc.strerror}).")
+        raise ContentError(path, 0, f"cannot be read ({exc.strerror}).") from None
 
 
 def load_toml(path, text: str, first_line: int = 1) -> dict:
@@ -102,7 +102,7 @@ def load_toml(path, text: str, first_line: int = 1) -> dict:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line = first_line + int(match.group(1)) - 1 if match else first_line
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise ContentError(path, line, f"malformed TOML: {message}.")
+        raise ContentError(path, line, f"malformed TOML: {message}.") from None
 
 
 def key_line(text: str, key: str, first_line: int = 1, start: int = 0) -> int:
@@ -125,13 +125,13 @@ def load_image(path: Path, src: str, alt: str, line: int, base_dir: Path, label_
     try:
         data = file.read_bytes()
     except FileNotFoundError:
-        raise ContentError(path, line, f"image file {src} not found (looked in {file}).")
+        raise ContentError(path, line, f"image file {src} not found (looked in {file}).") from None
     except OSError as exc:
-        raise ContentError(path, line, f"image file {src} cannot be read ({exc.strerror}).")
+        raise ContentError(path, line, f"image file {src} cannot be read ({exc.strerror}).") from None
     try:
         inspect_image(data)
     except ValidationError as exc:
-        raise ContentError(path, line, f"image file {src}: {' '.join(exc.messages)}")
+        raise ContentError(path, line, f"image file {src}: {' '.join(exc.messages)}") from None
     return data
 
 
@@ -154,7 +154,7 @@ def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
     except StopIteration:
-        raise ContentError(path, 1, f"front matter is not closed by a second '{FENCE}' line.")
+        raise ContentError(path, 1, f"front matter is not closed by a second '{FENCE}' line.") from None
     front_text = "\n".join(lines[1:end])
     meta = load_toml(path, front_text, first_line=2)
 

@@ -73,7 +73,9 @@ def inspect_image(data: bytes) -> str:
             try:
                 img.load()
             except OSError:
-                raise ValidationError("The image file is incomplete (cut short): export or download it again.")
+                raise ValidationError(
+                    "The image file is incomplete (cut short): export or download it again."
+                ) from None
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -83,9 +85,9 @@ def inspect_image(data: bytes) -> str:
         raise ValidationError(
             f"The image {size}; the limit is {MAX_PIXELS // 1_000_000} megapixels. A small file claiming "
             "such a size is a “decompression bomb” and is refused: export the picture again at its real size."
-        )
+        ) from None
     except Exception:
-        raise ValidationError("The file is not an image Pillow can read (use JPEG, PNG or WebP).")
+        raise ValidationError("The file is not an image Pillow can read (use JPEG, PNG or WebP).") from None
     if fmt not in ALLOWED_FORMATS:
         raise ValidationError(f"{fmt} images are not accepted: use JPEG, PNG or WebP.")
     return ALLOWED_FORMATS[fmt]
@@ -424,7 +426,7 @@ def placeholder_image(width: int, height: int, label: str) -> bytes:
     for _ in range(6):
         radius = rng.randint(min(width, height) // 8, min(width, height) // 2)
         x, y = rng.randint(0, width), rng.randint(0, height)
-        tint = tuple(int(b + (a - b) * 0.18) for a, b in zip(accent, background))
+        tint = tuple(int(b + (a - b) * 0.18) for a, b in zip(accent, background, strict=False))
         draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=tint)
     draw.rectangle((0, height - height // 40 - 4, width, height), fill=accent)
     font_size = max(14, min(width, height) // 18)

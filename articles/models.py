@@ -56,14 +56,14 @@ class Author(models.Model):
         prepare_image(self, "avatar")
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("author", kwargs={"slug": self.slug})
+
     def clean(self):
         errors = {}
         check_alt_text(self, "avatar", "avatar_alt", errors)
         if errors:
             raise ValidationError(errors)
-
-    def get_absolute_url(self):
-        return reverse("author", kwargs={"slug": self.slug})
 
     @property
     def about_heading(self):
@@ -212,6 +212,9 @@ class Article(models.Model):
             # Readers and search engines know the old address: send them on.
             Redirect.add(reverse("articles:detail", kwargs={"slug": old["slug"]}), self.get_absolute_url())
 
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
     def _refresh_social_image(self):
         if not self.hero_image:
             self.social_image, self.social_image_source = "", ""
@@ -233,9 +236,6 @@ class Article(models.Model):
             raise ValidationError(errors)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-
-    def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
 
     def is_published(self):
         """Return True if readers can see this article."""

@@ -182,7 +182,7 @@ def products_import(*, path) -> list[Product]:
             product.full_clean(exclude=["image"], validate_unique=False)
         except ValidationError as exc:
             field, messages = next(iter(exc.message_dict.items()))
-            raise ContentError(path, key_line(text, field, start=line - 1), f"{field}: {' '.join(messages)}")
+            raise ContentError(path, key_line(text, field, start=line - 1), f"{field}: {' '.join(messages)}") from None
         parsed.append((product, image))
     from products.services import product_refresh_rating
 

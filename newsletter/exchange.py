@@ -76,7 +76,7 @@ def _parse_row(line, row, articles):
     try:
         validate_email(email)
     except ValidationError:
-        raise SubscriberImportError(f"line {line}: '{email}' is not a valid email address.")
+        raise SubscriberImportError(f"line {line}: '{email}' is not a valid email address.") from None
     status = row.get("status") or ""
     if status not in Subscriber.Status.values:
         raise SubscriberImportError(
@@ -100,7 +100,7 @@ def _parse_row(line, row, articles):
         try:
             validate_ipv46_address(ip)
         except ValidationError:
-            raise SubscriberImportError(f"line {line}: '{ip}' is not an IP address.")
+            raise SubscriberImportError(f"line {line}: '{ip}' is not an IP address.") from None
     values.update(
         source_url=(row.get("source_url") or "")[:300],
         source_article_id=articles.get(slug),

@@ -87,6 +87,9 @@ class Product(models.Model):
         prepare_image(self, "image")
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("products:detail", kwargs={"slug": self.slug})
+
     def clean(self):
         errors = {}
         check_alt_text(self, "image", "image_alt", errors)
@@ -96,9 +99,6 @@ class Product(models.Model):
     @property
     def display_name(self):
         return f"{self.name} in {self.colorway}" if self.colorway else self.name
-
-    def get_absolute_url(self):
-        return reverse("products:detail", kwargs={"slug": self.slug})
 
     @property
     def star_class(self):

@@ -50,7 +50,7 @@ def test_page_sections_link_callouts_only_to_public_articles(db):
     scheduled = make_article(published_at=timezone.now() + timedelta(minutes=5))
     article = make_article(sections=5)
     targets = [live, draft, scheduled, None, None]
-    for section, target in zip(Section.objects.filter(article=article), targets):
+    for section, target in zip(Section.objects.filter(article=article), targets, strict=False):
         section.callout_link_text = "our guide"
         section.callout_article = target
         section.callout_url = "https://example.com/guide" if section.sort_order == 4 else ""

@@ -78,7 +78,7 @@ def test_seed_article_page_has_every_part_in_order(client, demo):
     ]
     body = html[html.index("<main") :]
     positions = [body.find(marker) for marker in order]
-    assert -1 not in positions, [m for m, p in zip(order, positions) if p == -1]
+    assert -1 not in positions, [m for m, p in zip(order, positions, strict=False) if p == -1]
     assert positions == sorted(positions)
 
 

@@ -17,5 +17,5 @@ class Command(BaseCommand):
             try:
                 article = article_import(path=path)
             except ContentError as exc:
-                raise CommandError(str(exc))
+                raise CommandError(str(exc)) from None
             self.stdout.write(f"Imported “{article.title}” ({article.slug}, {article.reading_minutes} min read).")

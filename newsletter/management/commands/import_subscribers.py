@@ -20,9 +20,9 @@ class Command(BaseCommand):
             with open(path, newline="", encoding="utf-8") as stream:
                 result = import_subscribers(stream)
         except FileNotFoundError:
-            raise CommandError(f"{path}: file not found.")
+            raise CommandError(f"{path}: file not found.") from None
         except SubscriberImportError as exc:
-            raise CommandError(f"{path}: {exc}")
+            raise CommandError(f"{path}: {exc}") from None
         self.stdout.write(
             f"Imported {path}: {result.created} created, {result.updated} updated, "
             f"{result.kept_unsubscribed} kept unsubscribed."

@@ -16,5 +16,5 @@ class Command(BaseCommand):
         try:
             products = products_import(path=path)
         except ContentError as exc:
-            raise CommandError(str(exc))
+            raise CommandError(str(exc)) from None
         self.stdout.write(f"Imported {len(products)} product(s).")

@@ -34,7 +34,7 @@ class Command(BaseCommand):
                     raise CommandError(f"{path}:1: the header lacks {', '.join(missing)}.")
                 rows = list(enumerate(reader, start=2))
         except FileNotFoundError:
-            raise CommandError(f"{path}: file not found.")
+            raise CommandError(f"{path}: file not found.") from None
         products = Product.objects.in_bulk(field_name="slug")
         parsed, seen = [], {}
         for line, row in rows:
