@@ -12,12 +12,12 @@ from django.utils.html import format_html
 from django_prose_editor.fields import ProseEditorFormField
 from reversion.admin import VersionAdmin
 
+from core.images import ImageUploadField
+from core.richtext import EDITOR_EXTENSIONS, sanitize_html
 from products.admin import card_preview_html
 
 from . import preview, publishing
-from .images import ImageUploadField
 from .models import FAQ, Article, Author, ProductCard, Redirect, Section, Takeaway, Topic
-from .richtext import EDITOR_EXTENSIONS, sanitize_html
 
 
 def can_publish(user) -> bool:

@@ -7,7 +7,7 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from kuru_site.pagecache import bump_generation, register_next_change
+        from core.pagecache import bump_generation, register_next_change
 
         from .models import FAQ, Article, Author, ProductCard, Redirect, Section, Takeaway, Topic, next_scheduled_time
 
@@ -16,3 +16,20 @@ class ArticlesConfig(AppConfig):
             post_delete.connect(bump_generation, sender=model, dispatch_uid=f"pagecache-delete-{model.__name__}")
         m2m_changed.connect(bump_generation, sender=Article.topics.through, dispatch_uid="pagecache-topics")
         register_next_change(next_scheduled_time)
+
+        from products.signals import report_requested
+
+        from .pageviews import refresh_popular_articles_on_commit
+
+        # The report of clicks and views includes this process's views not yet written.
+        report_requested.connect(_flush_views, dispatch_uid="pageviews-flush-before-report")
+
+        # The 500 page's popular articles are kept in the cache; titles and publishing change with articles.
+        post_save.connect(refresh_popular_articles_on_commit, sender=Article, dispatch_uid="popular-save-Article")
+        post_delete.connect(refresh_popular_articles_on_commit, sender=Article, dispatch_uid="popular-delete-Article")
+
+
+def _flush_views(**kwargs):
+    from .pageviews import flush
+
+    flush()

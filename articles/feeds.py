@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from kuru_site.pagecache import mark_cacheable
+from core.pagecache import mark_cacheable
 
 from .models import Article, Topic
 

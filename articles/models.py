@@ -3,17 +3,19 @@ import math
 import types
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.images import check_alt_text, prepare_image, rendition, validate_image_file
+from core.richtext import count_words, html_to_text, sanitize_html
 from kuru_site.sqlrows import Columns, fetch
 
-from .images import check_alt_text, prepare_image, rendition, validate_image_file
-from .richtext import count_words, html_to_text, sanitize_html
+# The text search configuration of the stored vector and of readers' queries (articles/search.py).
+SEARCH_CONFIG = "english"
 
 
 class Author(models.Model):
@@ -57,7 +59,7 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("author", kwargs={"slug": self.slug})
+        return reverse("articles:author", kwargs={"slug": self.slug})
 
     def clean(self):
         errors = {}
@@ -102,6 +104,19 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles readers can see: published, with a publication time that has passed."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Articles that go public by themselves once their publication time comes."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def refresh_search_vectors(self):
+        """Store the weighted tsvector (title A, excerpt B, text C) that search ranks by; PostgreSQL only."""
+        if connection.vendor == "postgresql":
+            self.update(
+                search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+                + SearchVector("excerpt", weight="B", config=SEARCH_CONFIG)
+                + SearchVector("search_text", weight="C", config=SEARCH_CONFIG)
+            )
 
     def for_listing(self):
         """Published articles as lists and cards show them: with their authors, without the search
@@ -267,9 +282,7 @@ class Article(models.Model):
         search_text = " ".join(part for part in body if part)
         Article.objects.filter(pk=self.pk).update(word_count=words, reading_minutes=minutes, search_text=search_text)
         self.word_count, self.reading_minutes, self.search_text = words, minutes, search_text
-        from .search import refresh_search_vectors
-
-        refresh_search_vectors(Article.objects.filter(pk=self.pk))
+        Article.objects.filter(pk=self.pk).refresh_search_vectors()
 
     @classmethod
     def public_by_slug(cls, slug):
@@ -428,6 +441,17 @@ class Section(models.Model):
             raise ValidationError(errors)
 
 
+class ProductCardQuerySet(models.QuerySet):
+    def in_live_or_scheduled_articles(self):
+        """Cards readers see now or will see without anyone acting: those of published and scheduled articles.
+
+        The products app reaches this through `product.cards` (it never imports articles).
+        """
+        return self.filter(
+            models.Q(article__in=Article.objects.published()) | models.Q(article__in=Article.objects.scheduled())
+        )
+
+
 class ProductCard(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="product_cards")
     section = models.ForeignKey(
@@ -438,6 +462,8 @@ class ProductCard(models.Model):
     )
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="cards")
     sort_order = models.PositiveIntegerField(default=0, db_index=True)
+
+    objects = ProductCardQuerySet.as_manager()
 
     class Meta:
         ordering = ["sort_order", "id"]

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from kuru_site.links import absolute_url
+from core.links import absolute_url
 
 SALT = "articles.preview"
 

@@ -7,7 +7,7 @@ and the "Publish" action can check what is in the database, with one wording.
 Each message names the thing to fix.
 """
 
-from .images import alt_text_problem
+from core.images import alt_text_problem
 
 META_DESCRIPTION_LIMIT = 160
 

@@ -9,7 +9,7 @@ first. Both highlight the matched words in the same way.
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.html import escape
@@ -17,26 +17,12 @@ from django.utils.safestring import mark_safe
 
 from products.models import Product
 
-from .models import Article
+from .models import SEARCH_CONFIG, Article
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
-CONFIG = "english"
+
 WORD = re.compile(r"[\w’'-]+", re.UNICODE)
-
-
-def article_vector():
-    return (
-        SearchVector("title", weight="A", config=CONFIG)
-        + SearchVector("excerpt", weight="B", config=CONFIG)
-        + SearchVector("search_text", weight="C", config=CONFIG)
-    )
-
-
-def refresh_search_vectors(queryset):
-    """Store the weighted tsvector of these articles; a no-op where it is unused (not PostgreSQL)."""
-    if connection.vendor == "postgresql":
-        queryset.update(search_vector=article_vector())
 
 
 class Query:
@@ -58,7 +44,7 @@ def search_articles(query: Query):
     # search_text is the result's excerpt when the article has none.
     published = Article.objects.published().select_related("author").defer("search_vector")
     if connection.vendor == "postgresql":
-        ts_query = SearchQuery(" ".join(query.terms), search_type="plain", config=CONFIG)
+        ts_query = SearchQuery(" ".join(query.terms), search_type="plain", config=SEARCH_CONFIG)
         return (
             published.filter(search_vector=ts_query)
             .annotate(rank=SearchRank("search_vector", ts_query))

@@ -6,12 +6,13 @@ import reversion
 from django.db import transaction
 from django.utils.text import slugify
 
+from core.content import ContentError, check_alt, key_line, load_image, toml_records
+from core.images import store_image
+from core.richtext import markdown_to_html
 from products.models import Product
 
-from .content import ArticleData, ContentError, check_alt, key_line, load_image, load_toml, parse_article, read_text
-from .images import store_image
+from .content import ArticleData, parse_article
 from .models import FAQ, Article, Author, ProductCard, Section, Takeaway, Topic
-from .richtext import markdown_to_html
 
 
 def article_import(*, path) -> Article:
@@ -99,49 +100,13 @@ def _write_article(data: ArticleData) -> Article:
 
 
 AUTHOR_KEYS = {"slug", "name", "is_organization", "bio", "avatar", "avatar_alt"}
-PRODUCT_KEYS = {
-    "slug",
-    "name",
-    "line",
-    "gender",
-    "category",
-    "colorway",
-    "description",
-    "image",
-    "image_alt",
-    "price",
-    "rating_average",
-    "rating_count",
-    "shop_url",
-    "is_recommended",
-    "is_active",
-}
-PRODUCT_REQUIRED = {"slug", "name", "line", "gender", "category", "description", "shop_url"}
-
-
-def _records(path, key: str, allowed: set, required: set):
-    path = Path(path)
-    text = read_text(path)
-    records = load_toml(path, text).get(key)
-    if not isinstance(records, list) or not records:
-        raise ContentError(path, 1, f"expected one or more [[{key}]] tables.")
-    starts = [n for n, line in enumerate(text.splitlines()) if line.strip() == f"[[{key}]]"]
-    for index, record in enumerate(records):
-        line = starts[index] + 1 if index < len(starts) else 1
-        unknown = sorted(set(record) - allowed)
-        if unknown:
-            raise ContentError(path, key_line(text, unknown[0], start=line - 1), f"unknown key '{unknown[0]}'.")
-        missing = sorted(required - set(record))
-        if missing:
-            raise ContentError(path, line, f"[[{key}]] entry lacks '{missing[0]}'.")
-        yield line, record, text
 
 
 def authors_import(*, path) -> list[Author]:
     """Create or update authors from a TOML file of [[authors]] tables, atomically."""
     path = Path(path)
     parsed = []
-    for line, record, text in _records(path, "authors", AUTHOR_KEYS, {"slug", "name"}):
+    for line, record, text in toml_records(path, "authors", AUTHOR_KEYS, {"slug", "name"}):
         avatar = None
         if record.get("avatar"):
             alt_line = key_line(text, "avatar", start=line - 1)
@@ -160,38 +125,3 @@ def authors_import(*, path) -> list[Author]:
             author.save()
             authors.append(author)
     return authors
-
-
-def products_import(*, path) -> list[Product]:
-    """Create or update products from a TOML file of [[products]] tables, atomically."""
-    from django.core.exceptions import ValidationError
-
-    path = Path(path)
-    parsed = []
-    for line, record, text in _records(path, "products", PRODUCT_KEYS, PRODUCT_REQUIRED):
-        image = None
-        if record.get("image"):
-            image_line = key_line(text, "image", start=line - 1)
-            check_alt(path, image_line, record.get("image_alt", ""), f"image of {record['slug']}", record["image"])
-            image = load_image(path, record["image"], record["image_alt"], image_line, path.parent)
-        product = Product.objects.filter(slug=record["slug"]).first() or Product(slug=record["slug"])
-        for key in PRODUCT_KEYS - {"image", "slug"}:
-            if key in record:
-                setattr(product, key, record[key])
-        try:
-            product.full_clean(exclude=["image"], validate_unique=False)
-        except ValidationError as exc:
-            field, messages = next(iter(exc.message_dict.items()))
-            raise ContentError(path, key_line(text, field, start=line - 1), f"{field}: {' '.join(messages)}") from None
-        parsed.append((product, image))
-    from products.services import product_refresh_rating
-
-    with transaction.atomic():
-        for product, image in parsed:
-            if image:
-                product.image = store_image(image, "products")
-            product.save()
-            if product.ratings.exists():
-                # Once a product has ratings, they are the truth about its average and count.
-                product_refresh_rating(product_id=product.pk)
-    return [product for product, _ in parsed]

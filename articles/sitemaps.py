@@ -40,7 +40,14 @@ class StaticSitemap(Sitemap):
     priority = 0.6
 
     def items(self):
-        return ["home", "articles:index", "products:index", "products:women", "products:men", "newsletter:signup"]
+        return [
+            "articles:home",
+            "articles:index",
+            "products:index",
+            "products:women",
+            "products:men",
+            "newsletter:signup",
+        ]
 
     def location(self, name):
         return reverse(name)

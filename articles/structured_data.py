@@ -3,9 +3,8 @@
 from django.templatetags.static import static
 from django.urls import reverse
 
-from kuru_site.links import absolute_url as absolute
-
-from .richtext import html_to_text
+from core.links import absolute_url as absolute
+from core.richtext import html_to_text
 
 
 def article_graph(article, faqs, topics) -> dict:
@@ -46,7 +45,7 @@ def article_graph(article, faqs, topics) -> dict:
             "@type": "BreadcrumbList",
             "@id": url + "#breadcrumbs",
             "itemListElement": [
-                {"@type": "ListItem", "position": 1, "name": "Home", "item": absolute(reverse("home"))},
+                {"@type": "ListItem", "position": 1, "name": "Home", "item": absolute(reverse("articles:home"))},
                 {"@type": "ListItem", "position": 2, "name": "Blog", "item": absolute(reverse("articles:index"))},
                 {"@type": "ListItem", "position": 3, "name": article.title, "item": url},
             ],

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
-from kuru_site.pagecache import PublicPageMixin, generation_cached
+from core.pagecache import PublicPageMixin, generation_cached
 from products.models import Product
 
 from .models import Article, Author, Topic

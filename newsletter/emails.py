@@ -5,7 +5,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from kuru_site.links import absolute_url as absolute
+from core.links import absolute_url as absolute
 
 from .tokens import confirm_token, unsubscribe_token
 

@@ -2,17 +2,17 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.csrf import csrf_failure as default_csrf_failure
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
+
+from core.ratelimit import is_rate_limited
+from core.views import answers_csrf_failure
 
 from .forms import SignupForm
 from .models import Subscriber
@@ -55,18 +55,6 @@ def _client_ip(request):
     return request.META.get("REMOTE_ADDR")
 
 
-def _rate_limited(request) -> bool:
-    """Count this signup against the client's per-minute allowance (kept in the shared cache)."""
-    key = f"newsletter:rate:{_client_ip(request)}:{int(timezone.now().timestamp() // 60)}"
-    cache.add(key, 0, 90)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, 90)
-        count = 1
-    return count > settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE
-
-
 def _box(request, form=None, result=None, notice=None):
     return render_to_string(
         "includes/newsletter_box.html", {"form": form, "result": result, "notice": notice}, request=request
@@ -77,6 +65,13 @@ def _page(request, form, status=200, result=None, notice=None):
     return render(request, "newsletter/signup.html", {"form": form, "result": result, "notice": notice}, status=status)
 
 
+def _signup_csrf_failure(request, reason=""):
+    """A signup without a valid token (no JavaScript on a cached page, or an old tab) keeps what was typed."""
+    form = SignupForm(initial=_typed(request))
+    return _page(request, form, status=403, notice="Almost there: press Subscribe once more to confirm your signup.")
+
+
+@answers_csrf_failure(_signup_csrf_failure)
 @require_http_methods(["GET", "POST"])
 def signup(request):
     """The signup form's target, for JavaScript (JSON) and plain HTML posts alike.
@@ -90,7 +85,7 @@ def signup(request):
 
     form = SignupForm(request.POST)
     back = _safe_path(request, request.POST.get("source")) or request.path
-    if _rate_limited(request):
+    if is_rate_limited(request, scope="signup", limit=settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE, period=60):
         form.is_valid()
         if _wants_json(request):
             return JsonResponse({"ok": False, "html": _box(request, form, notice=RATE_LIMITED)}, status=429)
@@ -157,13 +152,3 @@ def unsubscribe(request, token):
         subscriber_unsubscribe(subscriber=subscriber)
         return render(request, "newsletter/unsubscribe.html", {"done": True, "subscriber": subscriber})
     return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})
-
-
-def csrf_failure(request, reason=""):
-    """A signup without a valid token (no JavaScript on a cached page, or an old tab) keeps what was typed."""
-    if request.method == "POST" and request.path == "/newsletter/":
-        form = SignupForm(initial=_typed(request))
-        return _page(
-            request, form, status=403, notice="Almost there: press Subscribe once more to confirm your signup."
-        )
-    return default_csrf_failure(request, reason)

@@ -11,13 +11,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from articles.images import ImageUploadField
+from core.images import ImageUploadField
 
-from . import pageviews
 from .forms import ClickReportForm
 from .models import Click, Product, Rating
 from .reports import articles_that_sell, write_csv
 from .services import ratings_set_status
+from .signals import report_requested
 
 
 def card_preview_html(product):
@@ -35,10 +35,9 @@ def card_preview_html(product):
 
 
 def published_articles_using(product):
-    """Live and scheduled articles whose cards show `product`."""
-    from articles.models import Article
-
-    return Article.objects.filter(status=Article.Status.PUBLISHED, product_cards__product=product).distinct()
+    """Live and scheduled articles whose cards show `product`, by title."""
+    cards = product.cards.in_live_or_scheduled_articles().select_related("article").order_by("article__title")
+    return list({card.article_id: card.article for card in cards}.values())
 
 
 class ProductAdminForm(forms.ModelForm):
@@ -105,7 +104,11 @@ class ProductAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 article_count=Count("cards__article", distinct=True),
-                published_count=Count("cards__article", filter=Q(cards__article__status="published"), distinct=True),
+                published_count=Count(
+                    "cards__article",
+                    filter=Q(cards__in=Product.cards.field.model.objects.in_live_or_scheduled_articles()),
+                    distinct=True,
+                ),
             )
             # Aggregates drop Meta.ordering; autocomplete pages need a stable order.
             .order_by(*Product._meta.ordering)
@@ -179,7 +182,7 @@ class ClickAdmin(admin.ModelAdmin):
         if not form.is_valid():
             return TemplateResponse(request, "products/click_report.html", context, status=400)
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        pageviews.flush()  # this process's views so far; other processes write theirs within a batch
+        report_requested.send(sender=self.__class__)
         tables = articles_that_sell(start, end)
         if request.GET.get("format") == "csv":
             out = io.StringIO()

@@ -7,7 +7,7 @@ class ProductsConfig(AppConfig):
     name = "products"
 
     def ready(self):
-        from kuru_site.pagecache import bump_generation
+        from core.pagecache import bump_generation
 
         from .models import Product, Rating
 
@@ -19,20 +19,11 @@ class ProductsConfig(AppConfig):
         # Rating.save() does the same for saves.
         post_delete.connect(refresh_rating_aggregate, sender=Rating, dispatch_uid="rating-aggregate-delete")
 
-        from articles.models import Article
-
-        from .pageviews import refresh_popular_articles_on_commit
-
-        # The 500 page's popular articles are kept in the cache; titles and publishing change with articles.
-        post_save.connect(refresh_popular_articles_on_commit, sender=Article, dispatch_uid="popular-save-Article")
-        post_delete.connect(refresh_popular_articles_on_commit, sender=Article, dispatch_uid="popular-delete-Article")
-
 
 def refresh_rating_aggregate(sender, instance, **kwargs):
     """A deleted rating updates its product's aggregate in the same transaction."""
     from .models import Product
-    from .services import product_refresh_rating
 
     # When the product itself is being deleted, its ratings go with it: nothing to refresh.
     if Product.objects.filter(pk=instance.product_id).exists():
-        product_refresh_rating(product_id=instance.product_id)
+        Product.refresh_rating(instance.product_id)

@@ -4,8 +4,7 @@ import random
 
 from django.db import transaction
 
-from .models import Rating
-from .services import product_refresh_rating
+from .models import Product, Rating
 
 TITLES = ["Finally, no heel pain", "Comfortable all day", "Great support", "Worth it", "My go-to shoe"]
 TEXTS = [
@@ -46,4 +45,4 @@ def seed_demo_ratings(product, count: int, average: float) -> None:
         for i, value in enumerate(stars)
         if f"demo-{i}" not in have
     )
-    product_refresh_rating(product_id=product.pk)
+    Product.refresh_rating(product.pk)

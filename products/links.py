@@ -1,17 +1,6 @@
-"""Outbound shop links: UTM parameters merged into the shop URL, and bot detection for click counts."""
+"""Outbound shop links: UTM parameters merged into the shop URL."""
 
-import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-BOT_AGENTS = re.compile(
-    r"bot|crawl|spider|slurp|preview|facebookexternalhit|embedly|monitor|curl|wget|python-requests|httpx|"
-    r"headless|lighthouse|scrapy|go-http-client|java/|libwww|okhttp",
-    re.IGNORECASE,
-)
-
-
-def looks_like_bot(user_agent: str) -> bool:
-    return not user_agent or bool(BOT_AGENTS.search(user_agent))
 
 
 def with_utm(shop_url: str, *, campaign: str, content: str, medium: str = "product-card") -> str:

@@ -3,7 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
 
-from articles.images import check_alt_text, prepare_image, validate_image_file
+from core.images import check_alt_text, prepare_image, validate_image_file
 
 
 class ProductQuerySet(models.QuerySet):
@@ -100,6 +100,23 @@ class Product(models.Model):
     def display_name(self):
         return f"{self.name} in {self.colorway}" if self.colorway else self.name
 
+    @classmethod
+    def refresh_rating(cls, product_id: int) -> "Product":
+        """Recompute the average and count from approved ratings, under a lock on the product row.
+
+        The lock makes concurrent approvals wait for each other, and the counting
+        query starts after it, so it sees every committed approval.
+        """
+        with transaction.atomic():
+            product = cls.objects.select_for_update().get(pk=product_id)
+            totals = product.ratings.filter(status=Rating.Status.APPROVED).aggregate(
+                average=models.Avg("stars"), count=models.Count("id")
+            )
+            product.rating_count = totals["count"]
+            product.rating_average = round(totals["average"] or 0, 2)
+            product.save(update_fields=["rating_count", "rating_average", "updated_at"])
+        return product
+
     @property
     def star_class(self):
         """CSS class for the star bar: the average rounded to the nearest half star (stars-45 = 4.5)."""
@@ -166,18 +183,16 @@ class Rating(models.Model):
         Pass refresh_aggregate=False only inside a transaction that refreshes it itself
         (bulk imports), to do it once per product rather than once per rating.
         """
-        from .services import product_refresh_rating
-
         with transaction.atomic():
             previous = (
                 Rating.objects.filter(pk=self.pk).values_list("product_id", flat=True).first() if self.pk else None
             )
             super().save(*args, **kwargs)
             if refresh_aggregate:
-                product_refresh_rating(product_id=self.product_id)
+                Product.refresh_rating(self.product_id)
                 if previous is not None and previous != self.product_id:
                     # Moved to another product: the one it left must not keep counting it.
-                    product_refresh_rating(product_id=previous)
+                    Product.refresh_rating(previous)
 
 
 class ArticleDailyViews(models.Model):

@@ -1,28 +1,35 @@
 """Writes that keep a product's rating aggregate equal to its approved ratings, and the view counts."""
 
 from datetime import date
+from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F
+from django.db.models import F
+
+from core.content import ContentError, check_alt, key_line, load_image, toml_records
+from core.images import store_image
 
 from .models import ArticleDailyViews, Product, Rating
 
-
-def product_refresh_rating(*, product_id: int) -> Product:
-    """Recompute the average and count from approved ratings, under a lock on the product row.
-
-    The lock makes concurrent approvals wait for each other, and the counting
-    query starts after it, so it sees every committed approval.
-    """
-    with transaction.atomic():
-        product = Product.objects.select_for_update().get(pk=product_id)
-        totals = Rating.objects.filter(product_id=product_id, status=Rating.Status.APPROVED).aggregate(
-            average=Avg("stars"), count=Count("id")
-        )
-        product.rating_count = totals["count"]
-        product.rating_average = round(totals["average"] or 0, 2)
-        product.save(update_fields=["rating_count", "rating_average", "updated_at"])
-    return product
+PRODUCT_KEYS = {
+    "slug",
+    "name",
+    "line",
+    "gender",
+    "category",
+    "colorway",
+    "description",
+    "image",
+    "image_alt",
+    "price",
+    "rating_average",
+    "rating_count",
+    "shop_url",
+    "is_recommended",
+    "is_active",
+}
+PRODUCT_REQUIRED = {"slug", "name", "line", "gender", "category", "description", "shop_url"}
 
 
 def ratings_set_status(*, ratings, status: str) -> int:
@@ -32,7 +39,7 @@ def ratings_set_status(*, ratings, status: str) -> int:
         product_ids = set(Rating.objects.filter(pk__in=ids).values_list("product_id", flat=True))
         changed = Rating.objects.filter(pk__in=ids).update(status=status)
         for product_id in sorted(product_ids):  # a fixed order: no deadlock between two bulk actions
-            product_refresh_rating(product_id=product_id)
+            Product.refresh_rating(product_id)
     return changed
 
 
@@ -65,3 +72,34 @@ def article_views_add(*, article_id: int, day: date, views: int) -> None:
             ArticleDailyViews.objects.create(article_id=article_id, day=day, views=views)
     except IntegrityError:
         rows.update(views=F("views") + views)
+
+
+def products_import(*, path) -> list[Product]:
+    """Create or update products from a TOML file of [[products]] tables, atomically."""
+    path = Path(path)
+    parsed = []
+    for line, record, text in toml_records(path, "products", PRODUCT_KEYS, PRODUCT_REQUIRED):
+        image = None
+        if record.get("image"):
+            image_line = key_line(text, "image", start=line - 1)
+            check_alt(path, image_line, record.get("image_alt", ""), f"image of {record['slug']}", record["image"])
+            image = load_image(path, record["image"], record["image_alt"], image_line, path.parent)
+        product = Product.objects.filter(slug=record["slug"]).first() or Product(slug=record["slug"])
+        for key in PRODUCT_KEYS - {"image", "slug"}:
+            if key in record:
+                setattr(product, key, record[key])
+        try:
+            product.full_clean(exclude=["image"], validate_unique=False)
+        except ValidationError as exc:
+            field, messages = next(iter(exc.message_dict.items()))
+            raise ContentError(path, key_line(text, field, start=line - 1), f"{field}: {' '.join(messages)}") from None
+        parsed.append((product, image))
+    with transaction.atomic():
+        for product, image in parsed:
+            if image:
+                product.image = store_image(image, "products")
+            product.save()
+            if product.ratings.exists():
+                # Once a product has ratings, they are the truth about its average and count.
+                Product.refresh_rating(product.pk)
+    return [product for product, _ in parsed]

@@ -1,6 +1,6 @@
 """schema.org Product JSON-LD built from the same numbers the page shows."""
 
-from kuru_site.links import absolute_url
+from core.links import absolute_url
 
 
 def product_graph(product) -> dict:

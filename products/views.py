@@ -1,26 +1,23 @@
 import logging
 import re
-import time
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, ListView
 
-from articles.models import Article
-from kuru_site.pagecache import PublicPageMixin
-from newsletter.views import csrf_failure as newsletter_csrf_failure
+from core.pagecache import PublicPageMixin
+from core.ratelimit import is_rate_limited
+from core.views import answers_csrf_failure
+from core.visitors import is_staff_visit, looks_like_bot
 
 from .forms import RatingForm
-from .links import looks_like_bot, with_utm
+from .links import with_utm
 from .models import Click, Product, Rating
-from .pageviews import is_staff_visit
 from .services import rating_submit
 from .structured_data import product_graph
 
@@ -105,15 +102,8 @@ class ProductDetailView(PublicPageMixin, DetailView):
             return render(request, "products/product_gone.html", {"product": gone.product}, status=410)
 
     def get_context_data(self, **kwargs):
-        recommended_in = (
-            Article.objects.published()
-            .filter(product_cards__product=self.object)
-            .distinct()
-            .only("title", "slug", "published_at")
-        )
         reviews = self.object.ratings.filter(status=Rating.Status.APPROVED).exclude(text="")[:REVIEWS_SHOWN]
         return super().get_context_data(
-            recommended_in=recommended_in,
             reviews=reviews,
             structured_data=product_graph(self.object),
             # Unbound and without a CSRF token: the page is the same for every visitor.
@@ -126,6 +116,17 @@ class ProductDetailView(PublicPageMixin, DetailView):
 class ProductGone(Exception):
     def __init__(self, product):
         self.product = product
+
+
+def _published_article(slug):
+    """The live article at `slug`, or None.
+
+    Reached through Click's foreign key: products never imports articles (README, "Architecture").
+    """
+    if not slug:
+        return None
+    articles = Click._meta.get_field("article").related_model.objects
+    return articles.published().filter(slug=slug).first()
 
 
 @never_cache
@@ -145,7 +146,7 @@ def go(request, slug):
                 product=product,
                 # Readers reach cards from live articles only: a draft (a staff preview,
                 # a crafted link) is never credited in "Articles that sell".
-                article=Article.objects.published().filter(slug=article_slug).first() if article_slug else None,
+                article=_published_article(article_slug),
                 placement=placement,
                 is_bot=looks_like_bot(request.headers.get("User-Agent", "")),
             )
@@ -155,29 +156,22 @@ def go(request, slug):
     return HttpResponseRedirect(with_utm(product.shop_url, campaign=article_slug, content=placement, medium=medium))
 
 
-def _client_key(request) -> str:
-    """The client's address as a keyed hash: the rate limit keeps no address."""
-    return salted_hmac("products.rating-rate-limit", request.META.get("REMOTE_ADDR", "")).hexdigest()[:32]
-
-
-def _rating_allowed(request) -> bool:
-    """Count one rating against the client's allowance for this hour (in the shared cache)."""
-    key = f"products:rating-rate:{_client_key(request)}:{int(time.time() // 3600)}"
-    cache.add(key, 0, 3600 + 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, 3600 + 60)
-        count = 1
-    return count <= settings.RATING_RATE_LIMIT_PER_HOUR
-
-
 def _rating_page(request, product, form, status=200, notice=None):
     return render(
         request, "products/rating_form.html", {"product": product, "form": form, "notice": notice}, status=status
     )
 
 
+def _rating_csrf_failure(request, reason="", slug=""):
+    """A rating sent without a valid token (no JavaScript on a cached page) comes back as typed, with a token."""
+    product = Product.objects.active().filter(slug=slug).first()
+    if product is None:
+        return None
+    typed = {name: request.POST.get(name, "")[:5000] for name in ("stars", "title", "text", "reviewer_name")}
+    return _rating_page(request, product, RatingForm(initial=typed), status=403, notice=RATING_RESEND)
+
+
+@answers_csrf_failure(_rating_csrf_failure)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def rate(request, slug):
@@ -192,23 +186,9 @@ def rate(request, slug):
     if not form.is_valid():
         return _rating_page(request, product, form, status=400)
     if not form.looks_automated():
-        if not _rating_allowed(request):
+        if is_rate_limited(request, scope="rating", limit=settings.RATING_RATE_LIMIT_PER_HOUR, period=3600):
             return _rating_page(request, product, form, status=429, notice=RATING_RATE_LIMITED)
         rating_submit(
             product=product, **{name: form.cleaned_data[name] for name in ("stars", "title", "text", "reviewer_name")}
         )
     return redirect(f"{product.get_absolute_url()}?review={RATING_SENT}#rate")
-
-
-def csrf_failure(request, reason=""):
-    """A rating sent without a valid token (no JavaScript on a cached page) comes back as typed, with a token.
-
-    Every other failure goes to the newsletter's handler, which does the same for signups.
-    """
-    match = request.resolver_match
-    if request.method == "POST" and match is not None and match.view_name == "products:rate":
-        product = Product.objects.active().filter(slug=match.kwargs.get("slug")).first()
-        if product is not None:
-            typed = {name: request.POST.get(name, "")[:5000] for name in ("stars", "title", "text", "reviewer_name")}
-            return _rating_page(request, product, RatingForm(initial=typed), status=403, notice=RATING_RESEND)
-    return newsletter_csrf_failure(request, reason)

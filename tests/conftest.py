@@ -14,7 +14,7 @@ def _test_settings(settings, tmp_path):
     """
     from django.core.cache import cache
 
-    from products import pageviews
+    from articles import pageviews
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -145,7 +145,7 @@ def test_scheduled_article_appears_on_its_own(client, cached, monkeypatch):
     go_live = timezone.now() + timedelta(hours=1)
     with_schedule = make_article(title="Scheduled piece", published_at=go_live)
     # The save above ran inside the test transaction; announce it as a commit would.
-    from kuru_site.pagecache import _new_generation
+    from core.pagecache import _new_generation
 
     _new_generation()
     assert "Scheduled piece" not in client.get("/blog/").content.decode()
@@ -153,7 +153,7 @@ def test_scheduled_article_appears_on_its_own(client, cached, monkeypatch):
 
     later = go_live + timedelta(seconds=1)
     monkeypatch.setattr("django.utils.timezone.now", lambda: later)
-    monkeypatch.setattr("kuru_site.pagecache.time.time", lambda: later.timestamp())
+    monkeypatch.setattr("core.pagecache.time.time", lambda: later.timestamp())
     listing = client.get("/blog/")
     assert listing["X-Page-Cache"] == "miss"
     assert "Scheduled piece" in listing.content.decode()
@@ -192,7 +192,7 @@ def test_generation_file_replaces_the_cache_record(
 ):
     from django.core.cache import cache
 
-    from kuru_site.pagecache import GENERATION_KEY
+    from core.pagecache import GENERATION_KEY
 
     path = tmp_path / "generation"
     settings.PAGE_CACHE_GENERATION_FILE = str(path)

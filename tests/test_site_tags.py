@@ -9,7 +9,7 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from articles.templatetags.site_tags import _rendered
+from core.templatetags.site_tags import _rendered
 
 
 def _chrome_templates():

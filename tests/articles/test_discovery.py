@@ -82,9 +82,9 @@ def test_sitemap_lists_every_published_article_and_no_draft(client, demo):
     assert "http://testserver/blog/topics/knee-pain/" in urls and "http://testserver/shop/women/" in urls
 
 
-def test_robots_points_at_the_sitemap(client, db):
+def test_robots_points_at_the_sitemap(client, db, settings):
     text = client.get("/robots.txt").content.decode()
-    assert "Sitemap: http://testserver/sitemap.xml" in text and "Disallow: /admin/" in text
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in text and "Disallow: /admin/" in text
 
 
 def test_feeds_parse_and_autodiscover(client, demo):
@@ -250,7 +250,7 @@ def test_related_articles_share_topics_first_then_products(client, demo):
 
 
 def test_jsonld_escapes_markup_characters_and_round_trips():
-    from articles.templatetags.seo_tags import jsonld
+    from core.templatetags.seo_tags import jsonld
 
     data = {"name": "Heels & arches </script><!-- > ok", "n": 1}
     text = jsonld(data)

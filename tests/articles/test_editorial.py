@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.html import escape
 from reversion.models import Version
 
-from articles import preview, publishing, richtext
+from articles import preview, publishing
 from articles.admin import ArticleAdmin
 from articles.models import Article, ProductCard, Section
+from core import richtext
 from products.models import Product
 from tests.admin_forms import form_data, rows, staff_user
 from tests.factories import (

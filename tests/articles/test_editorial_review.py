@@ -143,12 +143,14 @@ def test_clicks_are_credited_to_live_articles_only(client, db):
     draft = make_ready_draft(slug="draft-piece")
     live = make_article(slug="live-piece")
     client.get(
-        reverse("go", args=[product.slug]),
+        reverse("products:go", args=[product.slug]),
         {"article": draft.slug, "placement": "card-1"},
         HTTP_USER_AGENT="Mozilla/5.0",
     )
     client.get(
-        reverse("go", args=[product.slug]), {"article": live.slug, "placement": "card-1"}, HTTP_USER_AGENT="Mozilla/5.0"
+        reverse("products:go", args=[product.slug]),
+        {"article": live.slug, "placement": "card-1"},
+        HTTP_USER_AGENT="Mozilla/5.0",
     )
     assert [click.article_id for click in Click.objects.order_by("id")] == [None, live.pk]
 

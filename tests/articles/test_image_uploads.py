@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
-from articles.images import rendition_name, validate_image_file
 from articles.models import Article, Author, Section
+from core.images import rendition_name, validate_image_file
 from tests.factories import image_bytes, image_file, make_article, make_author, make_product
 
 GPS_IFD, ORIENTATION, ARTIST = 0x8825, 0x0112, 0x013B

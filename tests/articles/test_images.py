@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from articles.images import RENDITION_WIDTHS, rendition_name, rendition_widths
+from core.images import RENDITION_WIDTHS, rendition_name, rendition_widths
 from tests.factories import image_bytes, image_file, make_article, make_product
 
 MEDIA_FILES = "renditions"
@@ -251,7 +251,7 @@ def test_author_page_avatar_is_sized_for_its_96_pixels(client, demo):
 
 
 def test_picture_escapes_every_attribute(db):
-    from articles.templatetags.image_tags import picture
+    from core.templatetags.image_tags import picture
 
     product = make_product(
         image=image_file("quote.jpg", width=400, height=300), image_alt='A "quoted" <b>shoe</b> & co'

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, PngImagePlugin
 
-from articles.images import make_renditions, rendition_name
+from core.images import make_renditions, rendition_name
 from tests.articles.test_image_uploads import post_product, upload
 from tests.factories import make_product
 

@@ -1,6 +1,6 @@
 import pytest
 
-from articles.richtext import html_to_markdown, markdown_to_html, sanitize_html
+from core.richtext import html_to_markdown, markdown_to_html, sanitize_html
 from tests.factories import make_article, make_author
 
 

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.content import ContentError
 from articles.services import article_import
+from core.content import ContentError
 
 
 class Command(BaseCommand):

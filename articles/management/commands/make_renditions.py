@@ -7,8 +7,8 @@ renditions existed, or whose files were lost. Files already there are kept.
 
 from django.core.management.base import BaseCommand
 
-from articles.images import make_renditions
 from articles.models import Article, Author, Section
+from core.images import make_renditions
 from products.models import Product
 
 IMAGE_FIELDS = [(Article, "hero_image"), (Section, "figure_image"), (Author, "avatar"), (Product, "image")]

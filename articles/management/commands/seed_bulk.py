@@ -10,7 +10,6 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from articles.models import FAQ, Article, Author, ProductCard, Section, Takeaway, Topic
-from articles.search import refresh_search_vectors
 from products.models import Product
 
 PREFIX = "bulk-"
@@ -113,7 +112,7 @@ class Command(BaseCommand):
         bulk.filter(search_text="").update(
             search_text=Concat("excerpt", Value(" "), "intro_html", output_field=TextField())
         )
-        refresh_search_vectors(bulk.filter(search_vector__isnull=True))
+        bulk.filter(search_vector__isnull=True).refresh_search_vectors()
         self.stdout.write(
             f"Bulk content: {Article.objects.filter(slug__startswith=PREFIX).count():,} articles, "
             f"{len(product_ids):,} products."

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.content import ContentError
-from articles.services import products_import
+from core.content import ContentError
+from products.services import products_import
 
 
 class Command(BaseCommand):

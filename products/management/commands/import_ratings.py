@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from products.models import Product, Rating
-from products.services import product_refresh_rating
 
 COLUMNS = ["product", "external_id", "stars", "reviewer_name", "title", "text", "verified", "status", "created_at"]
 REQUIRED = ["product", "external_id", "stars", "reviewer_name"]
@@ -56,7 +55,7 @@ class Command(BaseCommand):
                     Rating.objects.filter(pk=rating.pk).update(created_at=created_at)
                 created, updated = (created + 1, updated) if current is None else (created, updated + 1)
             for product in sorted({v["product"].pk for v in parsed}):
-                product_refresh_rating(product_id=product)
+                Product.refresh_rating(product)
         self.stdout.write(f"Imported {path}: {created} created, {updated} updated.")
 
     def _parse(self, path, line, row, products, seen):

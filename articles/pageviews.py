@@ -30,13 +30,13 @@ from django.db.models import Sum
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
-from .links import looks_like_bot
+from core.visitors import is_staff_visit, looks_like_bot
 
 logger = logging.getLogger(__name__)
 
 # The 500 page's "Popular articles" live in the cache, so that page renders without the
 # database (which may be what failed). Refreshed after each flush and when articles change.
-POPULAR_KEY = "products:popular-articles"
+POPULAR_KEY = "articles:popular-articles"
 POPULAR_COUNT = 5
 POPULAR_DAYS = 30
 
@@ -79,8 +79,7 @@ def flush() -> int:
     if not batch:
         return 0
     from articles.models import Article
-
-    from .services import article_views_add
+    from products.services import article_views_add
 
     try:
         ids = dict(Article.objects.filter(slug__in={slug for slug, _ in batch}).values_list("slug", "pk"))
@@ -176,12 +175,3 @@ def _article_slug_of(path: str) -> str | None:
     except Resolver404:
         return None
     return match.kwargs.get("slug") if match.view_name == "articles:detail" else None
-
-
-def is_staff_visit(request) -> bool:
-    """A logged-in staff member (previewing, checking): left out of views and clicks."""
-    # Only a visitor with a session cookie can be logged in (and such a visitor bypasses the page cache).
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return False
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_staff)

@@ -5,8 +5,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 from django.views.defaults import server_error
 
+from articles import pageviews
 from articles.models import Article
-from products import pageviews
 from products.models import ArticleDailyViews
 from tests.factories import make_article
 
@@ -77,7 +77,7 @@ def test_the_list_follows_article_changes(db, django_capture_on_commit_callbacks
 def test_the_404_page_fills_an_empty_list_from_the_database(client, demo):
     from django.core.cache import cache
 
-    from products.pageviews import POPULAR_KEY
+    from articles.pageviews import POPULAR_KEY
 
     cache.delete(POPULAR_KEY)
     html = client.get("/no/such/page/").content.decode()

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from products import pageviews
+from articles import pageviews
 from products.models import ArticleDailyViews
 from products.services import article_views_add
 from tests.factories import make_article

@@ -3,7 +3,7 @@ from html import escape
 from django import template
 from django.utils.safestring import mark_safe
 
-from articles.images import available_renditions, image_size
+from core.images import available_renditions, image_size
 
 register = template.Library()
 

@@ -1,5 +1,7 @@
 from django.http import HttpResponsePermanentRedirect
 
+from .models import Redirect
+
 
 class RedirectFallbackMiddleware:
     """Answer a 404 with a 301 when the redirects table knows where the page went."""
@@ -11,8 +13,6 @@ class RedirectFallbackMiddleware:
         response = self.get_response(request)
         if response.status_code != 404:
             return response
-        from articles.models import Redirect
-
         target = Redirect.objects.filter(old_path=request.path).values_list("new_path", flat=True).first()
         if target:
             query = request.META.get("QUERY_STRING")

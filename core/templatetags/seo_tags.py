@@ -3,7 +3,7 @@ import json
 from django import template
 from django.utils.safestring import mark_safe
 
-from kuru_site.links import absolute_url
+from core.links import absolute_url
 
 register = template.Library()
 

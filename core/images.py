@@ -1,0 +1,467 @@
+"""
+Images: validation, content-addressed storage, renditions and original placeholders.
+
+Stored names come from the bytes (sha256), so importing the same picture twice
+reuses one file and an export/import round trip keeps every image URL.
+
+Renditions (each width in RENDITION_WIDTHS up to the original's, as WebP and
+JPEG) are named after the source: `renditions/<source name>-<width>w.<ext>`.
+They are made when a model holding the image is saved (`prepare_image`) or by
+`manage.py make_renditions`, never while a page renders; the `picture` tag
+derives their names and lists those that exist, so a missing file costs a
+smaller srcset, never an error.
+"""
+
+import hashlib
+import io
+import logging
+import random
+import re
+from collections import OrderedDict
+from pathlib import PurePosixPath
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps
+
+# MPO: the multi-picture JPEG some phones and cameras write; its first picture is kept.
+ALLOWED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
+STORED_FORMAT = {"MPO": "JPEG"}
+MAX_PIXELS = 40_000_000  # 40 megapixels: far above any photo we publish, far below a bomb
+MAX_SIDE = 16_383  # the longest side WebP can hold
+MAX_BYTES = 10 * 1024 * 1024
+PLACEHOLDER = re.compile(r"^placeholder:(\d{2,4})x(\d{2,4})$")
+# From an avatar at 48 CSS pixels on a 3x screen to a hero on a wide 2x one.
+RENDITION_WIDTHS = (160, 320, 640, 960, 1280, 1600)
+RENDITION_FORMATS = {
+    "webp": ("WEBP", {"quality": 80}),
+    "jpg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
+}
+# Metadata that can hold where a photo was taken or who took it: EXIF (GPS,
+# camera serial, owner), XMP, IPTC (Photoshop APP13) and comments.
+PERSONAL_METADATA = ("exif", "xmp", "XML:com.adobe.xmp", "photoshop", "comment")
+# What a PNG may keep: how to show it. Any other key is a text chunk (author, comment, software…).
+PNG_TECHNICAL = {"icc_profile", "transparency", "gamma", "dpi", "aspect", "srgb", "chromaticity"}
+BOMB_SIZE = re.compile(r"\((\d+) pixels\)")
+
+logger = logging.getLogger(__name__)
+
+
+def inspect_image(data: bytes) -> str:
+    """Return the file extension for image bytes, or raise ValidationError saying what is wrong."""
+    if len(data) > MAX_BYTES:
+        raise ValidationError(f"The image is {len(data) // 1024 // 1024} MB; the limit is 10 MB.")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            fmt = img.format
+            width, height = img.size
+            if width * height > MAX_PIXELS:
+                raise ValidationError(
+                    f"The image is {width}×{height} pixels; the limit is {MAX_PIXELS // 1_000_000} megapixels."
+                )
+            if max(width, height) > MAX_SIDE:
+                raise ValidationError(
+                    f"The image is {width}×{height} pixels; each side must be at most {MAX_SIDE:,} pixels."
+                )
+            if fmt != "MPO" and getattr(img, "is_animated", False):
+                raise ValidationError("Animated images are not accepted: upload a still picture (JPEG, PNG or WebP).")
+            img.verify()
+        # verify() reads the structure only; decoding finds a file that was cut short.
+        with Image.open(io.BytesIO(data)) as img:
+            try:
+                img.load()
+            except OSError:
+                raise ValidationError(
+                    "The image file is incomplete (cut short): export or download it again."
+                ) from None
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow refuses before we can read the size: its message has the pixel count.
+        declared = BOMB_SIZE.search(str(exc))
+        size = f"declares {int(declared.group(1)):,} pixels" if declared else "declares far too many pixels"
+        raise ValidationError(
+            f"The image {size}; the limit is {MAX_PIXELS // 1_000_000} megapixels. A small file claiming "
+            "such a size is a “decompression bomb” and is refused: export the picture again at its real size."
+        ) from None
+    except Exception:
+        raise ValidationError("The file is not an image Pillow can read (use JPEG, PNG or WebP).") from None
+    if fmt not in ALLOWED_FORMATS:
+        raise ValidationError(f"{fmt} images are not accepted: use JPEG, PNG or WebP.")
+    return ALLOWED_FORMATS[fmt]
+
+
+def validate_image_file(field_file):
+    """Model-field validator: a real JPEG, PNG or WebP within the size limits."""
+    if getattr(field_file, "_committed", False):
+        return  # stored already, checked when it came in: re-saving a form must not reopen it
+    file = getattr(field_file, "file", field_file)
+    if file is None:
+        return
+    position = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    data = file.read()
+    file.seek(position)
+    inspect_image(data)
+
+
+class ImageUploadField(forms.ImageField):
+    """An upload field that explains what is wrong (format, size, decompression bomb) before Django's
+    generic "not an image or a corrupted image" check, and so before anything reads the picture's size."""
+
+    def to_python(self, data):
+        if data and getattr(data, "size", 0) > MAX_BYTES:
+            raise ValidationError(f"The image is {data.size // 1024 // 1024} MB; the limit is 10 MB.")
+        if data and hasattr(data, "read"):
+            position = data.tell()
+            data.seek(0)
+            inspect_image(data.read())
+            data.seek(position)
+        return super().to_python(data)
+
+
+def end_of_image(data: bytes, fmt: str) -> int | None:
+    """Where the picture's own bytes end (JPEG EOI, PNG IEND, WebP RIFF size), or None when unknown."""
+    if fmt == "PNG":
+        offset = 8
+        while offset + 12 <= len(data):
+            length, kind = int.from_bytes(data[offset : offset + 4], "big"), data[offset + 4 : offset + 8]
+            offset += 12 + length
+            if kind == b"IEND":
+                return offset
+        return None
+    if fmt == "WEBP":
+        size = int.from_bytes(data[4:8], "little")
+        return 8 + size + (size & 1)
+    if fmt in ("JPEG", "MPO"):
+        offset = 2
+        while offset + 4 <= len(data):
+            if data[offset] != 0xFF:
+                return None
+            marker = data[offset + 1]
+            if marker == 0xFF:  # fill byte
+                offset += 1
+            elif marker == 0xD9:
+                return offset + 2
+            elif 0xD0 <= marker <= 0xD7 or marker == 0x01:
+                offset += 2
+            else:
+                offset += 2 + int.from_bytes(data[offset + 2 : offset + 4], "big")
+                if marker == 0xDA:  # start of scan: coded data until the next real marker
+                    while (offset := data.find(b"\xff", offset)) != -1 and offset + 1 < len(data):
+                        following = data[offset + 1]
+                        if following != 0x00 and not 0xD0 <= following <= 0xD7:
+                            break
+                        offset += 2
+                    if offset == -1:
+                        return None
+        return None
+    return None
+
+
+def _needs_cleaning(img, data: bytes) -> bool:
+    if img.format == "MPO":
+        return True
+    if img.getexif() or any(key in img.info for key in PERSONAL_METADATA):
+        return True
+    if img.format == "PNG" and set(img.info) - PNG_TECHNICAL:
+        return True  # text chunks: author, comment, software…
+    end = end_of_image(data, img.format)
+    return end is not None and end < len(data)  # bytes after the picture (a polyglot, a second frame)
+
+
+def strip_metadata(data: bytes) -> bytes:
+    """The picture turned upright, without EXIF, XMP, IPTC, text chunks, comments or trailing bytes.
+
+    The same bytes when there is nothing to remove, so stored names stay stable.
+    """
+    with Image.open(io.BytesIO(data)) as img:
+        if not _needs_cleaning(img, data):
+            return data
+        fmt = STORED_FORMAT.get(img.format, img.format)
+        icc_profile = img.info.get("icc_profile")
+        transparency = img.info.get("transparency")
+        upright = ImageOps.exif_transpose(img)  # a new image: the first frame of an MPO
+    upright.info = {}
+    options = {"icc_profile": icc_profile, "exif": b""}
+    if fmt == "PNG" and transparency is not None and upright.mode in ("P", "L", "RGB"):
+        options["transparency"] = transparency
+    if fmt in ("JPEG", "WEBP"):
+        options["quality"] = 92
+    buffer = io.BytesIO()
+    upright.save(buffer, format=fmt, **{k: v for k, v in options.items() if v is not None})
+    return buffer.getvalue()
+
+
+def store_image(data: bytes, folder: str) -> str:
+    """Save image bytes, without personal metadata, under a name derived from their content; return the name."""
+    ext = inspect_image(data)
+    cleaned = strip_metadata(data)
+    if cleaned is not data:  # a new encoding (possibly a new format, e.g. MPO to JPEG): check that instead
+        data, ext = cleaned, inspect_image(cleaned)
+    name = f"{folder.strip('/')}/{hashlib.sha256(data).hexdigest()[:20]}.{ext}"
+    _save_once(name, data)
+    return name
+
+
+def _save_once(name: str, data: bytes) -> None:
+    """Store content-addressed bytes under `name` unless they are there already.
+
+    Two processes may write the same file at once; the storage then renames the
+    second copy, which is the same content, so that copy is removed.
+    """
+    if default_storage.exists(name):
+        return
+    saved = default_storage.save(name, ContentFile(data))
+    if saved != name:
+        default_storage.delete(saved)
+
+
+def prepare_image(instance, field_name: str) -> list[str]:
+    """Before a model saves: store a new upload by content (upright, no location data), make its renditions.
+
+    Returns the names of the renditions written now (none when they all exist).
+    """
+    field_file = getattr(instance, field_name)
+    if not field_file:
+        return []
+    if not field_file._committed:
+        field_file.open("rb")
+        try:
+            data = field_file.read()
+        finally:
+            field_file.close()
+        folder = field_file.field.upload_to
+        # Assigning the name (not the file) also refreshes the width and height fields.
+        setattr(instance, field_name, store_image(data, folder if isinstance(folder, str) else "uploads"))
+        field_file = getattr(instance, field_name)
+    try:
+        return make_renditions(field_file)
+    except (OSError, ValueError) as exc:
+        # A lost original must not stop the save: pages show what exists, and
+        # `manage.py make_renditions` reports it.
+        logger.warning("No renditions for %s: %s", field_file.name, exc)
+        return []
+
+
+def image_size(field_file) -> tuple[int | None, int | None]:
+    """The original's width and height from the model's width/height fields (no file access)."""
+    field = field_file.field
+    instance = field_file.instance
+    width = getattr(instance, field.width_field) if field.width_field else None
+    height = getattr(instance, field.height_field) if field.height_field else None
+    return width, height
+
+
+def rendition_widths(width: int | None) -> list[int]:
+    """The widths made for an original this wide: never wider than the original, which ends the list."""
+    if not width:
+        return []
+    widths = [w for w in RENDITION_WIDTHS if w < width]
+    if width <= RENDITION_WIDTHS[-1]:
+        widths.append(width)
+    return widths
+
+
+def rendition_name(source_name: str, width: int, ext: str) -> str:
+    """The storage name of one rendition, derived from the source's (content-addressed) name alone."""
+    return f"renditions/{PurePosixPath(source_name).with_suffix('')}-{width}w.{ext}"
+
+
+def make_renditions(field_file) -> list[str]:
+    """Write the missing WebP and JPEG renditions of a stored image; return the names written."""
+    width, _height = image_size(field_file)
+    if not width:
+        width = field_file.width
+    wanted = [
+        (w, ext, rendition_name(field_file.name, w, ext)) for w in rendition_widths(width) for ext in RENDITION_FORMATS
+    ]
+    missing = [item for item in wanted if not default_storage.exists(item[2])]
+    if not missing:
+        return []
+    with field_file.storage.open(field_file.name, "rb") as source:
+        data = source.read()
+    written = []
+    with Image.open(io.BytesIO(data)) as img:
+        img = ImageOps.exif_transpose(img)
+        img, icc_profile = _as_srgb(img)
+        has_alpha = "A" in img.mode or "transparency" in img.info
+        img = img.convert("RGBA" if has_alpha else "RGB")
+        for w, ext, name in missing:
+            h = max(1, round(img.height * w / img.width))
+            resized = img if (w, h) == img.size else img.resize((w, h), Image.LANCZOS, reducing_gap=3.0)
+            fmt, options = RENDITION_FORMATS[ext]
+            if fmt == "JPEG" and has_alpha:
+                # JPEG has no transparency: flatten onto the page's white.
+                flat = Image.new("RGB", resized.size, (255, 255, 255))
+                flat.paste(resized, mask=resized.getchannel("A"))
+                resized = flat
+            buffer = io.BytesIO()
+            resized.save(buffer, format=fmt, icc_profile=icc_profile, **options)
+            _save_once(name, buffer.getvalue())
+            written.append(name)
+    return written
+
+
+def _as_srgb(img):
+    """(image in an 8-bit mode with RGB meaning, ICC profile to keep or None) for making renditions."""
+    icc_profile = img.info.get("icc_profile")
+    if img.mode.startswith("I"):
+        # 16-bit greyscale: scale to 8 bits (a plain convert clips to white).
+        return img.point(lambda value: value * (1 / 256)).convert("L"), None
+    if img.mode == "CMYK":
+        if icc_profile:
+            try:
+                source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+                return ImageCms.profileToProfile(img, source, ImageCms.createProfile("sRGB"), outputMode="RGB"), None
+            except (ImageCms.PyCMSError, OSError, ValueError):
+                pass  # a profile Little CMS cannot use: convert without it
+        return img.convert("RGB"), None
+    # A profile describes the colour space it came with: keep it for RGB pictures only.
+    return img, icc_profile if img.mode in ("RGB", "RGBA", "P") else None
+
+
+# Renditions of a content-addressed original never change once all exist, so a
+# complete set is remembered per process: a page then stats no files for it.
+# Incomplete sets are looked up again each time (make_renditions may fill them).
+_complete_renditions: OrderedDict = OrderedDict()
+COMPLETE_RENDITIONS_KEPT = 4096
+
+
+def available_renditions(field_file) -> dict[str, list[tuple[str, int]]]:
+    """{"webp": [(url, width), …], "jpg": […]}: the renditions that exist, narrowest first.
+
+    Checks the storage (a stat per file on the file system), not the database.
+    """
+    width, _height = image_size(field_file)
+    key = (default_storage.location if hasattr(default_storage, "location") else "", field_file.name, width)
+    if (found := _complete_renditions.get(key)) is not None:
+        return found
+    found = {ext: [] for ext in RENDITION_FORMATS}
+    widths = rendition_widths(width)
+    for w in widths:
+        for ext in RENDITION_FORMATS:
+            name = rendition_name(field_file.name, w, ext)
+            if default_storage.exists(name):
+                found[ext].append((default_storage.url(name), w))
+    if widths and all(len(found[ext]) == len(widths) for ext in RENDITION_FORMATS):
+        _complete_renditions[key] = found
+        while len(_complete_renditions) > COMPLETE_RENDITIONS_KEPT:
+            _complete_renditions.popitem(last=False)
+    return found
+
+
+ALT_FILENAME = re.compile(r"\.(jpe?g|png|webp|gif|heic|heif|avif|tiff?|bmp|svg)$", re.IGNORECASE)
+ALT_CAMERA = re.compile(
+    r"^(img|image|dsc|dscn|dscf|dcim|pxl|gopr|mvimg|photo|pic|picture|screenshot|screen[ _-]?shot|scan)"
+    r"[\s_-]*\d[\w-]*(\s*\(\d+\))?$",
+    re.IGNORECASE,
+)
+# One "word" with an underscore, three digits in a row, or a lower-case slug: how files are named.
+ALT_TOKEN = re.compile(r"^\S*(_|\d{3})\S*$|^[a-z0-9]+(-[a-z0-9]+){2,}$")
+ALT_PLACEHOLDERS = {
+    "image",
+    "img",
+    "photo",
+    "picture",
+    "pic",
+    "hero",
+    "figure",
+    "avatar",
+    "graphic",
+    "banner",
+    "thumbnail",
+    "untitled",
+    "alt",
+    "alt text",
+    "placeholder",
+    "product",
+    "product image",
+    "hero image",
+}
+GOOD_ALT = (
+    "Write a short sentence saying what the picture shows, for readers who cannot see it, "
+    "e.g. “A runner stretching a calf against a wall.” A file name or a single word does not help them."
+)
+
+
+def alt_text_problem(alt: str, file_name: str = "") -> str | None:
+    """Why `alt` cannot describe the picture (empty, a file or camera name, a placeholder word), or None."""
+    text = (alt or "").strip()
+    if not text:
+        return f"Alt text is required. {GOOD_ALT}"
+    lowered = text.lower()
+    stem = PurePosixPath(file_name).name.lower() if file_name else ""
+    own_name = stem and lowered in {stem, stem.rsplit(".", 1)[0]}
+    if ALT_FILENAME.search(text) or ALT_CAMERA.match(text) or ALT_TOKEN.match(text) or own_name:
+        return f"“{text}” looks like a file name, not a description. {GOOD_ALT}"
+    if lowered.strip(".!") in ALT_PLACEHOLDERS:
+        return f"“{text}” is a placeholder, not a description. {GOOD_ALT}"
+    return None
+
+
+def check_alt_text(instance, image_field: str, alt_field: str, errors: dict) -> None:
+    """For model clean(): add an error for `alt_field` when the image is set and its alt text says nothing."""
+    field_file = getattr(instance, image_field)
+    if field_file:
+        problem = alt_text_problem(getattr(instance, alt_field), field_file.name)
+        if problem:
+            errors[alt_field] = problem
+
+
+def placeholder_image(width: int, height: int, label: str) -> bytes:
+    """An original JPEG placeholder, the same bytes for the same size and label."""
+    rng = random.Random(f"{width}x{height}:{label}")
+    palettes = [
+        ((241, 236, 228), (214, 92, 44)),
+        ((232, 238, 242), (32, 78, 112)),
+        ((236, 242, 234), (64, 112, 72)),
+        ((244, 236, 240), (128, 58, 92)),
+    ]
+    background, accent = rng.choice(palettes)
+    img = Image.new("RGB", (width, height), background)
+    draw = ImageDraw.Draw(img)
+    for _ in range(6):
+        radius = rng.randint(min(width, height) // 8, min(width, height) // 2)
+        x, y = rng.randint(0, width), rng.randint(0, height)
+        tint = tuple(int(b + (a - b) * 0.18) for a, b in zip(accent, background, strict=False))
+        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=tint)
+    draw.rectangle((0, height - height // 40 - 4, width, height), fill=accent)
+    font_size = max(14, min(width, height) // 18)
+    font = ImageFont.load_default(size=font_size)
+    words, lines, line = label.split(), [], ""
+    max_chars = max(10, int(width * 0.8 / (font_size * 0.55)))
+    for word in words:
+        if len(line) + len(word) + 1 > max_chars and line:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    if line:
+        lines.append(line)
+    y = height // 2 - len(lines) * font_size * 0.65
+    for text in lines[:6]:
+        text_width = draw.textlength(text, font=font)
+        draw.text(((width - text_width) / 2, y), text, fill=accent, font=font)
+        y += font_size * 1.3
+    buffer = io.BytesIO()
+    img.save(buffer, format="JPEG", quality=82, optimize=True)
+    return buffer.getvalue()
+
+
+def rendition(data: bytes, width: int, height: int, folder: str) -> str:
+    """A JPEG of `data` cropped to fill width×height exactly, stored by content; returns its name."""
+    with Image.open(io.BytesIO(data)) as img:
+        img = img.convert("RGB")
+        scale = max(width / img.width, height / img.height)
+        resized = img.resize(
+            (max(width, round(img.width * scale)), max(height, round(img.height * scale))), Image.LANCZOS
+        )
+        left = (resized.width - width) // 2
+        top = (resized.height - height) // 2
+        cropped = resized.crop((left, top, left + width, top + height))
+        buffer = io.BytesIO()
+        cropped.save(buffer, format="JPEG", quality=85, optimize=True)
+    return store_image(buffer.getvalue(), folder)

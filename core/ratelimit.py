@@ -1,0 +1,46 @@
+"""One rate limiter for every public form: a counter per client and time window, in the shared cache."""
+
+import ipaddress
+import logging
+import time
+
+from django.core.cache import cache
+from django.utils.crypto import salted_hmac
+
+logger = logging.getLogger(__name__)
+
+
+def client_network(request) -> str:
+    """The client's address, an IPv6 one widened to its /64: one home or server holds the whole /64."""
+    address = request.META.get("REMOTE_ADDR", "")
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def is_rate_limited(request, *, scope: str, limit: int, period: int) -> bool:
+    """Count this request against the client's `limit` per `period` seconds for `scope`; True past it.
+
+    The cache key holds a keyed hash of the client's network, never the address.
+    Without the cache (an outage) the request is let through and a warning logged:
+    a limit that locked everyone out would take the forms down with the cache.
+    """
+    client = salted_hmac(f"ratelimit.{scope}", client_network(request)).hexdigest()[:32]
+    key = f"ratelimit:{scope}:{client}:{int(time.time() // period)}"
+    try:
+        cache.add(key, 0, period + 60)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, period + 60)
+            count = 1
+    except Exception:  # any backend's connection or timeout error
+        logger.warning("Rate limit %s not counted: the cache is unavailable.", scope, exc_info=True)
+        return False
+    return count > limit

@@ -1,0 +1,24 @@
+"""Who is asking: bots and logged-in staff are left out of view and click counts."""
+
+import re
+
+from django.conf import settings
+
+BOT_AGENTS = re.compile(
+    r"bot|crawl|spider|slurp|preview|facebookexternalhit|embedly|monitor|curl|wget|python-requests|httpx|"
+    r"headless|lighthouse|scrapy|go-http-client|java/|libwww|okhttp",
+    re.IGNORECASE,
+)
+
+
+def looks_like_bot(user_agent: str) -> bool:
+    return not user_agent or bool(BOT_AGENTS.search(user_agent))
+
+
+def is_staff_visit(request) -> bool:
+    """A logged-in staff member (previewing, checking): left out of views and clicks."""
+    # Only a visitor with a session cookie can be logged in (and such a visitor bypasses the page cache).
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_staff)
