@@ -18,10 +18,7 @@ from products.admin import card_preview_html
 
 from . import preview, publishing
 from .models import FAQ, Article, Author, ProductCard, Redirect, Section, Takeaway, Topic
-
-
-def can_publish(user) -> bool:
-    return user.has_perm("articles.publish_article")
+from .publishing import PublishingRefused, article_publish, article_unpublish, can_publish
 
 
 class RichTextFormField(ProseEditorFormField):
@@ -390,7 +387,12 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         # The form cannot set status for Writers; this also covers any other route into save.
         if obj.status != Article.Status.DRAFT and not can_publish(request.user):
             raise PermissionDenied("Only Editors publish articles.")
-        obj._was_public = bool(obj.pk) and Article.objects.filter(pk=obj.pk, status=Article.Status.PUBLISHED).exists()
+        was_public = bool(obj.pk) and Article.objects.filter(pk=obj.pk, status=Article.Status.PUBLISHED).exists()
+        # Going public happens in save_related, through article_publish(), once the
+        # inlines it checks are saved: until then the article is saved as a draft.
+        obj._publish_at = obj.published_at if obj.status == Article.Status.PUBLISHED and not was_public else None
+        if obj._publish_at is not None:
+            obj.status = Article.Status.DRAFT
         super().save_model(request, obj, form, change)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
@@ -410,17 +412,19 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         article = form.instance
         # Reading time depends on the inlines, which are saved only now.
         article.refresh_derived()
-        if article.status != Article.Status.PUBLISHED:
+        if getattr(article, "_publish_at", None) is not None:
+            try:
+                found_warnings = article_publish(article=article, user=request.user, when=article._publish_at)
+            except PublishingRefused as refused:
+                # The forms check what they show; this catches whatever they could not
+                # (a role without some inlines, say): the article stays a draft.
+                self.message_user(request, f"Saved as a draft, not published: {refused}", messages.ERROR)
+                return
+        elif article.status == Article.Status.PUBLISHED:
+            _errors, found_warnings = publishing.problems(article)
+        else:
             return
-        errors, warnings = publishing.problems(article)
-        if errors and not getattr(article, "_was_public", False):
-            # The forms check what they show; this catches whatever they could not
-            # (a role without some inlines, say): the article stays a draft.
-            article.status = Article.Status.DRAFT
-            article.save(update_fields=["status", "updated_at"])
-            self.message_user(request, f"Saved as a draft, not published: {' '.join(errors)}", messages.ERROR)
-            return
-        for warning in warnings:
+        for warning in found_warnings:
             self.message_user(request, f"Warning: {warning}", messages.WARNING)
 
     @admin.action(description="Publish selected articles now", permissions=["publish"])
@@ -428,12 +432,11 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         published = 0
         # Drafts and scheduled articles: "now" brings a scheduled one forward.
         for article in queryset.exclude(pk__in=queryset.published().values("pk")):
-            errors, _warnings = publishing.problems(article)
-            if errors:
-                self.message_user(request, f"“{article}” was not published: {' '.join(errors)}", messages.ERROR)
+            try:
+                article_publish(article=article, user=request.user)
+            except PublishingRefused as refused:
+                self.message_user(request, f"“{article}” was not published: {refused}", messages.ERROR)
                 continue
-            article.status, article.published_at = Article.Status.PUBLISHED, timezone.now()
-            article.save(update_fields=["status", "published_at", "updated_at"])
             published += 1
         if published:
             self.message_user(request, f"Published {published} article(s).", messages.SUCCESS)
@@ -442,8 +445,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
     def unpublish(self, request, queryset):
         count = 0
         for article in queryset.exclude(status=Article.Status.DRAFT):
-            article.status = Article.Status.DRAFT
-            article.save(update_fields=["status", "updated_at"])
+            article_unpublish(article=article, user=request.user)
             count += 1
         self.message_user(request, f"Unpublished {count} article(s).", messages.SUCCESS)
 

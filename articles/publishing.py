@@ -7,9 +7,52 @@ and the "Publish" action can check what is in the database, with one wording.
 Each message names the thing to fix.
 """
 
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
 from core.images import alt_text_problem
 
 META_DESCRIPTION_LIMIT = 160
+PUBLISH_PERMISSION = "articles.publish_article"
+
+
+class PublishingRefused(Exception):
+    """The article breaks a publishing rule; `errors` says what to fix."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__(" ".join(errors))
+
+
+def can_publish(user) -> bool:
+    """Return True if `user` may make articles public, take them down or restore revisions (Editors)."""
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def article_publish(*, article, user, when=None) -> list[str]:
+    """Make the saved `article` public at `when` (now by default); return the rules' warnings.
+
+    The one place that publishes: the admin form, the bulk action and any later
+    workflow call it. Raises PermissionDenied when `user` may not publish, and
+    PublishingRefused (leaving the article as it was) when a rule is broken.
+    """
+    if not can_publish(user):
+        raise PermissionDenied("Only Editors publish articles.")
+    errors, found_warnings = problems(article)
+    if errors:
+        raise PublishingRefused(errors)
+    article.status = article.Status.PUBLISHED
+    article.published_at = when or timezone.now()
+    article.save(update_fields=["status", "published_at", "updated_at"])
+    return found_warnings
+
+
+def article_unpublish(*, article, user) -> None:
+    """Take `article` back to a draft: readers no longer see it."""
+    if not can_publish(user):
+        raise PermissionDenied("Only Editors unpublish articles.")
+    article.status = article.Status.DRAFT
+    article.save(update_fields=["status", "updated_at"])
 
 
 def is_meaningful_alt(alt: str, field_file) -> bool:
