@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from core.links import absolute_url
 from core.pagecache import mark_cacheable
 
 from .models import Article, Topic
@@ -11,14 +12,24 @@ FEED_SIZE = 20
 
 
 class LatestArticlesFeed(Feed):
+    """The newest articles. Every link is on SITE_URL: the feed is cached for everyone, so the
+    request's Host or X-Forwarded-Proto must not choose them (Django's Feed would use both)."""
+
     title = "KURU Footwear Blog"
+    url_name = "articles:feed-rss"
     description = "Foot health, knee pain and comfort footwear from the experts at KURU Footwear."
 
     def __call__(self, request, *args, **kwargs):
         return mark_cacheable(super().__call__(request, *args, **kwargs))
 
     def link(self):
-        return reverse("articles:index")
+        return absolute_url(reverse("articles:index"))
+
+    def feed_url(self):
+        return absolute_url(reverse(self.url_name))
+
+    def item_link(self, article):
+        return absolute_url(article.get_absolute_url())
 
     def items(self):
         return Article.objects.for_listing()[:FEED_SIZE]
@@ -41,10 +52,13 @@ class LatestArticlesFeed(Feed):
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
     feed_type = Atom1Feed
+    url_name = "articles:feed-atom"
     subtitle = LatestArticlesFeed.description
 
 
 class TopicFeed(LatestArticlesFeed):
+    url_name = "articles:topic-feed-rss"
+
     def get_object(self, request, slug):
         return get_object_or_404(Topic, slug=slug)
 
@@ -52,7 +66,10 @@ class TopicFeed(LatestArticlesFeed):
         return f"{topic.name} | KURU Footwear Blog"
 
     def link(self, topic):
-        return topic.get_absolute_url()
+        return absolute_url(topic.get_absolute_url())
+
+    def feed_url(self, topic):
+        return absolute_url(reverse(self.url_name, args=[topic.slug]))
 
     def description(self, topic):
         return topic.description or f"Articles about {topic.name} from KURU Footwear."
@@ -63,6 +80,7 @@ class TopicFeed(LatestArticlesFeed):
 
 class TopicAtomFeed(TopicFeed):
     feed_type = Atom1Feed
+    url_name = "articles:topic-feed-atom"
 
     def subtitle(self, topic):
         return self.description(topic)

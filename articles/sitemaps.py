@@ -1,13 +1,13 @@
-from django.contrib.sitemaps import Sitemap
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
+from core.sitemaps import SiteSitemap
 from products.models import Product
 
 from .models import Article, Topic
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.8
 
@@ -18,7 +18,7 @@ class ArticleSitemap(Sitemap):
         return article.updated_at
 
 
-class TopicSitemap(Sitemap):
+class TopicSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.5
 
@@ -35,7 +35,7 @@ class TopicSitemap(Sitemap):
         return topic.last_updated
 
 
-class StaticSitemap(Sitemap):
+class StaticSitemap(SiteSitemap):
     changefreq = "daily"
     priority = 0.6
 
@@ -53,7 +53,7 @@ class StaticSitemap(Sitemap):
         return reverse(name)
 
 
-class ProductSitemap(Sitemap):
+class ProductSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.7
 

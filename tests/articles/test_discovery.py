@@ -76,10 +76,10 @@ def test_sitemap_lists_every_published_article_and_no_draft(client, demo):
         u.findtext("s:loc", namespaces=ns): u.findtext("s:lastmod", namespaces=ns)
         for u in ET.fromstring(response.content).findall("s:url", ns)
     }
-    assert "http://testserver/blog/can-foot-pain-cause-knee-pain/" in urls
-    assert urls["http://testserver/blog/can-foot-pain-cause-knee-pain/"] == demo.updated_at.date().isoformat()
-    assert f"http://testserver{draft.get_absolute_url()}" not in urls
-    assert "http://testserver/blog/topics/knee-pain/" in urls and "http://testserver/shop/women/" in urls
+    assert "http://127.0.0.1:8000/blog/can-foot-pain-cause-knee-pain/" in urls
+    assert urls["http://127.0.0.1:8000/blog/can-foot-pain-cause-knee-pain/"] == demo.updated_at.date().isoformat()
+    assert f"http://127.0.0.1:8000{draft.get_absolute_url()}" not in urls
+    assert "http://127.0.0.1:8000/blog/topics/knee-pain/" in urls and "http://127.0.0.1:8000/shop/women/" in urls
 
 
 def test_robots_points_at_the_sitemap(client, db, settings):
@@ -96,7 +96,7 @@ def test_feeds_parse_and_autodiscover(client, demo):
         assert not feed.bozo, (url, feed.bozo_exception)
         titles = [entry.title for entry in feed.entries]
         assert titles == ["Can Foot Pain Cause Knee Pain? Here’s How To Protect Yourself"], url
-        assert feed.entries[0].link == "http://testserver/blog/can-foot-pain-cause-knee-pain/"
+        assert feed.entries[0].link == "http://127.0.0.1:8000/blog/can-foot-pain-cause-knee-pain/"
     html = client.get("/").content.decode()
     assert 'type="application/rss+xml"' in html and 'href="/blog/feed/"' in html
     topic_html = client.get("/blog/topics/knee-pain/").content.decode()
@@ -256,3 +256,14 @@ def test_jsonld_escapes_markup_characters_and_round_trips():
     text = jsonld(data)
     assert not set("<>&") & set(text)
     assert json.loads(text) == data
+
+
+@pytest.mark.parametrize("url", ["/sitemap.xml", "/robots.txt", "/blog/feed/", "/blog/feed/atom/"])
+def test_absolute_links_come_from_site_url_not_the_request(client, demo, settings, page_cache, url):
+    settings.SITE_URL = "https://blog.example.com"
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    forged = client.get(url, HTTP_HOST="evil.example", HTTP_X_FORWARDED_PROTO="http").content.decode()
+    again = client.get(url).content.decode()
+    assert "https://blog.example.com/" in forged and "evil.example" not in forged and "http://testserver" not in again
+    assert forged == again
