@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.dateparse import parse_datetime
 
+from core.spreadsheets import SpreadsheetWriter, spreadsheet_value
+
 from .models import Subscriber
 
 CSV_COLUMNS = [
@@ -50,7 +52,7 @@ def subscriber_row(subscriber) -> list[str]:
 
 def export_subscribers(stream, queryset=None) -> int:
     """Write `queryset` (default: every subscriber) as CSV; return how many rows."""
-    writer = csv.writer(stream)
+    writer = SpreadsheetWriter(stream)
     writer.writerow(CSV_COLUMNS)
     count = 0
     subscribers = Subscriber.objects.all() if queryset is None else queryset
@@ -125,6 +127,8 @@ def import_subscribers(stream) -> ImportResult:
     articles = dict(Article.objects.values_list("slug", "id"))
     rows, seen = [], {}
     for line, row in enumerate(reader, start=2):
+        # Our own exports guard formula-leading cells with a '; read them back as they were.
+        row = {key: spreadsheet_value(value) if isinstance(value, str) else value for key, value in row.items()}
         values = _parse_row(line, row, articles)
         key = values["email"].lower()
         if key in seen:

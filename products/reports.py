@@ -1,11 +1,12 @@
 """“Articles that sell”: shop-link clicks per article and per product, with article views, for a date range."""
 
-import csv
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+
+from core.spreadsheets import SpreadsheetWriter
 
 from .models import ArticleDailyViews, Click
 
@@ -76,17 +77,12 @@ def articles_that_sell(start: date, end: date) -> list[Table]:
     ]
 
 
-def _spreadsheet_safe(cell):
-    # A title starting with =, +, - or @ would be a formula in a spreadsheet.
-    return f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
-
-
 def write_csv(out, tables: list[Table], start: date, end: date) -> None:
     """The tables one after another, each with its caption and header row, a blank line between."""
-    writer = csv.writer(out)
+    writer = SpreadsheetWriter(out)
     writer.writerow(["Articles that sell", start.isoformat(), end.isoformat()])
     for table in tables:
         writer.writerow([])
         writer.writerow([table.caption])
         writer.writerow(table.headers)
-        writer.writerows([_spreadsheet_safe(cell) for cell in row] for row in table.rows)
+        writer.writerows(table.rows)
