@@ -1,6 +1,7 @@
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.views.csrf import csrf_failure as default_csrf_failure
+from django.views.static import serve
 
 from .pagecache import public_page
 
@@ -42,3 +43,14 @@ def robots_txt(request):
         f"Sitemap: {settings.SITE_URL}/sitemap.xml",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def media(request, path):
+    """Uploaded images, read from MEDIA_ROOT as it is now (tests move it).
+
+    A name the file system cannot hold (too long, say) is a missing file, not an error.
+    """
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except (OSError, ValueError):
+        raise Http404("No such file.") from None

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the request: a NUL character gets a 400, never a 500.
+    "core.middleware.RejectImpossibleInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache: counts article views on cache hits too (in memory, written in batches).
     "articles.pageviews.ArticleViewMiddleware",

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
+
+from core import views as core_views
 
 admin.site.site_header = "KURU content"
 admin.site.site_title = "KURU content admin"
@@ -18,12 +19,7 @@ urlpatterns = [
 ]
 
 
-def media(request, path):
-    """Uploaded images, read from MEDIA_ROOT as it is now (tests move it)."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
-
-
 if settings.SERVE_MEDIA:
     # A production site behind a web server serves MEDIA_ROOT itself and sets
     # DJANGO_SERVE_MEDIA=0; see README.md.
-    urlpatterns.append(re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", media))
+    urlpatterns.append(re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", core_views.media))
