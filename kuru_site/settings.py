@@ -38,8 +38,17 @@ DEBUG = env_bool("DJANGO_DEBUG")
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = DEV_SECRET_KEY
-if not DEBUG and SECRET_KEY in ("", DEV_SECRET_KEY):
-    raise ImproperlyConfigured("Set DJANGO_SECRET_KEY to a long random value when DJANGO_DEBUG is off.")
+if not DEBUG and (
+    SECRET_KEY in ("", DEV_SECRET_KEY)
+    # Django's own test for a weak key (check --deploy, security.W009), refused here at start-up.
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "Set DJANGO_SECRET_KEY to a long random value (50 characters or more) when DJANGO_DEBUG is off, e.g. "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if DEBUG and not ALLOWED_HOSTS:

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 PRODUCTION_ENV = {
@@ -36,6 +37,12 @@ def test_debug_off_refuses_missing_secret_key():
 def test_debug_off_refuses_development_secret_key():
     result = run_django("", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="x", DJANGO_SECRET_KEY=settings.DEV_SECRET_KEY)
     assert result.returncode != 0 and "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["abc", "a" * 80, "django-insecure-" + "x7Qp" * 12, "short-but-varied-0123456789"])
+def test_debug_off_refuses_a_weak_secret_key(key):
+    result = run_django("", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="x", DJANGO_SECRET_KEY=key)
+    assert result.returncode != 0 and "50 characters or more" in result.stderr
 
 
 def test_debug_off_refuses_empty_allowed_hosts():
