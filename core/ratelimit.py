@@ -11,7 +11,10 @@ logger = logging.getLogger(__name__)
 
 
 def client_network(request) -> str:
-    """The client's address, an IPv6 one widened to its /64: one home or server holds the whole /64."""
+    """The client's address; for IPv6 the first address of its /64, as one home or server holds the whole /64.
+
+    Also django-axes' AXES_CLIENT_IP_CALLABLE: admin login failures count the same way.
+    """
     address = request.META.get("REMOTE_ADDR", "")
     try:
         ip = ipaddress.ip_address(address)
@@ -20,7 +23,7 @@ def client_network(request) -> str:
     if ip.version == 6:
         if ip.ipv4_mapped is not None:
             return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
     return str(ip)
 
 
