@@ -69,12 +69,7 @@ class Author(models.Model):
 class TopicQuerySet(models.QuerySet):
     def with_published_articles(self):
         """Topics readers can browse. EXISTS stops at the first live article, whatever the archive's size."""
-        live = Article.topics.through.objects.filter(
-            topic=models.OuterRef("pk"),
-            article__status=Article.Status.PUBLISHED,
-            article__published_at__lte=timezone.now(),
-        )
-        return self.filter(models.Exists(live))
+        return self.filter(models.Exists(Article.objects.published().filter(topics=models.OuterRef("pk"))))
 
 
 class Topic(models.Model):
@@ -104,6 +99,10 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles readers can see: published, with a publication time that has passed."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Articles readers will see once their publication time comes: published, with a future time."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def for_listing(self):
         """Published articles as lists and cards show them: with their authors, without the search
@@ -229,17 +228,11 @@ class Article(models.Model):
         self.intro_html = sanitize_html(self.intro_html)
         prepare_image(self, "hero_image")
         self._refresh_social_image()
-        old = Article.objects.filter(pk=self.pk).values("slug", "status", "published_at").first() if self.pk else None
+        old = Article.objects.only("slug", "status", "published_at").filter(pk=self.pk).first() if self.pk else None
         super().save(*args, **kwargs)
-        was_live = (
-            old is not None
-            and old["status"] == self.Status.PUBLISHED
-            and old["published_at"] is not None
-            and old["published_at"] <= timezone.now()
-        )
-        if was_live and old["slug"] != self.slug:
+        if old is not None and old.is_published() and old.slug != self.slug:
             # Readers and search engines know the old address: send them on.
-            Redirect.add(reverse("articles:detail", kwargs={"slug": old["slug"]}), self.get_absolute_url())
+            Redirect.add(old.get_absolute_url(), self.get_absolute_url())
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -275,6 +268,14 @@ class Article(models.Model):
         )
 
     is_published.boolean = True
+
+    def is_scheduled(self):
+        """Return True if readers will see this article once its publication time comes."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
 
     @property
     def page_title(self):
@@ -457,12 +458,7 @@ class FAQ(models.Model):
 
 def next_scheduled_time():
     """POSIX time at which the next scheduled article goes live, or None."""
-    upcoming = (
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
+    upcoming = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
     return upcoming.timestamp() if upcoming else None
 
 
