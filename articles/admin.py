@@ -464,7 +464,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         """Status and clock together: what readers see now."""
         if obj.is_published():
             return "Live"
-        if obj.status == Article.Status.PUBLISHED:
+        if obj.is_scheduled():
             return f"Scheduled for {timezone.localtime(obj.published_at):%b %-d, %H:%M}"
         return "Draft"
 
@@ -498,7 +498,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
     def view_on_site_link(self, obj):
         if obj.pk and obj.is_published():
             return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
-        if obj.pk and obj.status == Article.Status.PUBLISHED:
+        if obj.pk and obj.is_scheduled():
             return f"Scheduled: readers see it from {timezone.localtime(obj.published_at):%Y-%m-%d %H:%M}."
         return "Not visible to readers yet."
 

@@ -1,6 +1,4 @@
-import functools
 import math
-import types
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -12,7 +10,6 @@ from django.utils.text import slugify
 
 from core.images import check_alt_text, prepare_image, rendition, validate_image_file
 from core.richtext import count_words, html_to_text, sanitize_html
-from kuru_site.sqlrows import Columns, fetch
 
 # The text search configuration of the stored vector and of readers' queries (articles/search.py).
 SEARCH_CONFIG = "english"
@@ -75,12 +72,7 @@ class Author(models.Model):
 class TopicQuerySet(models.QuerySet):
     def with_published_articles(self):
         """Topics readers can browse. EXISTS stops at the first live article, whatever the archive's size."""
-        live = Article.topics.through.objects.filter(
-            topic=models.OuterRef("pk"),
-            article__status=Article.Status.PUBLISHED,
-            article__published_at__lte=timezone.now(),
-        )
-        return self.filter(models.Exists(live))
+        return self.filter(models.Exists(Article.objects.published().filter(topics=models.OuterRef("pk"))))
 
 
 class Topic(models.Model):
@@ -100,13 +92,19 @@ class Topic(models.Model):
         return reverse("articles:topic", kwargs={"slug": self.slug})
 
 
+# The whole text of an article twice over: nothing a reader sees needs it.
+SEARCH_COLUMNS = ("search_text", "search_vector")
+# What Section.callout_link reads of the article a callout names.
+CALLOUT_TARGET_FIELDS = ("slug", "status", "published_at")
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles readers can see: published, with a publication time that has passed."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def scheduled(self):
-        """Articles that go public by themselves once their publication time comes."""
+        """Articles readers will see once their publication time comes: published, with a future time."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def refresh_search_vectors(self):
@@ -120,9 +118,36 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Published articles as lists and cards show them: with their authors, without the search
-        columns (the whole text twice: 28 kB for the seed article, decoded on every row). The
-        article page has its own query, Article.public_by_slug()."""
-        return self.published().select_related("author").defer("search_text", "search_vector")
+        columns (the whole text twice: 28 kB for the seed article, decoded on every row)."""
+        return self.published().select_related("author").defer(*SEARCH_COLUMNS)
+
+    def for_page(self):
+        """Articles with everything their page shows, in six queries however long the article is.
+
+        The author comes along, the search columns stay behind. `sections.all()` are in
+        page order, each with its guide callout's target (only the columns Section.callout_link
+        reads) and `page_cards`: its cards of active products, product included. A card filed
+        under another article's section is on neither page. Takeaways, FAQs and topics
+        (by name) come in their own order.
+        """
+        cards = ProductCard.objects.filter(
+            product__is_active=True, article=models.F("section__article")
+        ).select_related("product")
+        sections = Section.objects.select_related("callout_article").only(
+            *(field.name for field in Section._meta.concrete_fields),
+            *(f"callout_article__{name}" for name in CALLOUT_TARGET_FIELDS),
+        )
+        return (
+            self.select_related("author")
+            .defer(*SEARCH_COLUMNS)
+            .prefetch_related(
+                models.Prefetch("sections", queryset=sections),
+                models.Prefetch("sections__cards", queryset=cards, to_attr="page_cards"),
+                "takeaways",
+                "faqs",
+                "topics",
+            )
+        )
 
     def related_to(self, article, topic_slugs, product_ids):
         """Published articles sharing topics (first) or products (next) with `article`, best first."""
@@ -215,17 +240,11 @@ class Article(models.Model):
         self.intro_html = sanitize_html(self.intro_html)
         prepare_image(self, "hero_image")
         self._refresh_social_image()
-        old = Article.objects.filter(pk=self.pk).values("slug", "status", "published_at").first() if self.pk else None
+        old = Article.objects.only("slug", "status", "published_at").filter(pk=self.pk).first() if self.pk else None
         super().save(*args, **kwargs)
-        was_live = (
-            old is not None
-            and old["status"] == self.Status.PUBLISHED
-            and old["published_at"] is not None
-            and old["published_at"] <= timezone.now()
-        )
-        if was_live and old["slug"] != self.slug:
+        if old is not None and old.is_published() and old.slug != self.slug:
             # Readers and search engines know the old address: send them on.
-            Redirect.add(reverse("articles:detail", kwargs={"slug": old["slug"]}), self.get_absolute_url())
+            Redirect.add(old.get_absolute_url(), self.get_absolute_url())
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -262,6 +281,14 @@ class Article(models.Model):
 
     is_published.boolean = True
 
+    def is_scheduled(self):
+        """Return True if readers will see this article once its publication time comes."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
     @property
     def page_title(self):
         return self.seo_title or self.title
@@ -283,58 +310,6 @@ class Article(models.Model):
         Article.objects.filter(pk=self.pk).update(word_count=words, reading_minutes=minutes, search_text=search_text)
         self.word_count, self.reading_minutes, self.search_text = words, minutes, search_text
         Article.objects.filter(pk=self.pk).refresh_search_vectors()
-
-    @classmethod
-    def public_by_slug(cls, slug):
-        """The public article at `slug` with its author, without the search columns; None when
-        there is none. One hand-written query, see _page_sql()."""
-        sql = _page_sql()
-        rows = fetch("article_page", sql.article, [slug, *_public_params()])
-        if not rows:
-            return None
-        row = rows[0]
-        article = sql.articles.instance(row)
-        article.author = sql.authors.instance(row, sql.articles.width)
-        return article
-
-    def page_sections(self):
-        """The sections readers see, in order, each with `page_cards` (its cards of active
-        products, product included) and `callout_link` (None when the guide it names is not
-        public). One hand-written query, see _page_sql().
-        """
-        sql = _page_sql()
-        sections, card_at = [], sql.sections.width + 1
-        product_at = card_at + sql.cards.width
-        for row in fetch("article_page_sections", sql.sections_and_cards, [*_public_params(), True, self.pk]):
-            if not sections or sections[-1].pk != row[0]:
-                section = sql.sections.instance(row)
-                if section.callout_article_id:
-                    live = row[sql.sections.width]  # the target's slug, only when it is public
-                    section.callout_link = Article(slug=live).get_absolute_url() if live else None
-                else:
-                    section.callout_link = section.callout_url or None
-                section.page_cards = []
-                sections.append(section)
-            if row[product_at] is not None:  # a card, and its product is active
-                card = sql.cards.instance(row, card_at)
-                card.product = sql.products.instance(row, product_at)
-                sections[-1].page_cards.append(card)
-        return sections
-
-    def extras(self):
-        """Takeaways, FAQs and topics of this article, in order, from one UNION query."""
-        rows = fetch("article_page_extras", _extras_sql(), [self.pk] * 3)
-        result = {"takeaway": [], "faq": [], "topic": []}
-        for kind, _position, _id, first, second in sorted(
-            rows, key=lambda r: (r[1], r[3] if r[0] == "topic" else "", r[2])
-        ):
-            if kind == "takeaway":
-                result["takeaway"].append(first)
-            elif kind == "faq":
-                result["faq"].append({"question": first, "answer_html": second})
-            else:
-                result["topic"].append(Topic(name=first, slug=second))
-        return result["takeaway"], result["faq"], result["topic"]
 
 
 class Takeaway(models.Model):
@@ -440,6 +415,14 @@ class Section(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def callout_link(self):
+        """The guide callout's address; None without a callout or when the article it names is not public."""
+        if self.callout_article_id:
+            target = self.callout_article
+            return target.get_absolute_url() if target.is_published() else None
+        return self.callout_url or None
+
 
 class ProductCardQuerySet(models.QuerySet):
     def in_live_or_scheduled_articles(self):
@@ -498,12 +481,7 @@ class FAQ(models.Model):
 
 def next_scheduled_time():
     """POSIX time at which the next scheduled article goes live, or None."""
-    upcoming = (
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
+    upcoming = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
     return upcoming.timestamp() if upcoming else None
 
 
@@ -537,67 +515,3 @@ class Redirect(models.Model):
         cls.objects.filter(new_path=old_path).update(new_path=new_path)
         cls.objects.filter(old_path=new_path).delete()
         cls.objects.update_or_create(old_path=old_path, defaults={"new_path": new_path})
-
-
-# The article page's queries are written by hand, once per process: building them
-# with the ORM took longer, on every view, than running them (1.5 ms of Python
-# against 0.2 ms in SQLite for the sections, cards and extras together; on
-# PostgreSQL the article lookup alone spent 0.5 of its 0.9 ms in the ORM).
-# tests/articles/test_page_queries.py compares each with its ORM equivalent.
-
-
-def _public_params():
-    """Parameters of _page_sql()'s "is public" test: ArticleQuerySet.published() in SQL."""
-    return [Article.Status.PUBLISHED, connection.ops.adapt_datetimefield_value(timezone.now())]
-
-
-@functools.cache
-def _page_sql():
-    """The article (with author) by slug; its sections, each joined to the callout target (whose
-    slug comes back only when it is public) and to its cards with their products, in page order.
-    A card whose product is inactive comes back without it (page_sections() leaves it out): with
-    the product's test inside a nested join instead, SQLite built that join for every card of
-    every article on each view.
-    """
-    from products.models import Product
-
-    q = connection.ops.quote_name
-    article, section = q(Article._meta.db_table), q(Section._meta.db_table)
-    card, product = q(ProductCard._meta.db_table), q(Product._meta.db_table)
-    articles = Columns(Article, "a", exclude=("search_text", "search_vector"))
-    authors, sections = Columns(Author, "u"), Columns(Section, "s")
-    cards, products = Columns(ProductCard, "c"), Columns(Product, "p")
-    assert sections.names[0] == "id", "page_sections() groups rows by the section id in column 0"
-    is_public = "{0}.status = %s AND {0}.published_at <= %s"
-    return types.SimpleNamespace(
-        articles=articles,
-        authors=authors,
-        sections=sections,
-        cards=cards,
-        products=products,
-        article=(
-            f"SELECT {articles.sql}, {authors.sql} FROM {article} a "
-            f"JOIN {q(Author._meta.db_table)} u ON u.id = a.author_id "
-            f"WHERE a.slug = %s AND {is_public.format('a')}"
-        ),
-        sections_and_cards=(
-            f"SELECT {sections.sql}, CASE WHEN {is_public.format('t')} THEN t.slug END, {cards.sql}, {products.sql} "
-            f"FROM {section} s LEFT JOIN {article} t ON t.id = s.callout_article_id "
-            f"LEFT JOIN {card} c ON c.section_id = s.id AND c.article_id = s.article_id "
-            f"LEFT JOIN {product} p ON p.id = c.product_id AND p.is_active = %s "
-            f"WHERE s.article_id = %s ORDER BY s.sort_order, s.id, c.sort_order, c.id"
-        ),
-    )
-
-
-@functools.cache
-def _extras_sql():
-    """Takeaways, FAQs and topics of one article: Article.extras()."""
-    q = connection.ops.quote_name
-    topics = Article.topics.through._meta
-    return (
-        f"SELECT 'takeaway', sort_order, id, text, '' FROM {q(Takeaway._meta.db_table)} WHERE article_id = %s "
-        f"UNION ALL SELECT 'faq', sort_order, id, question, answer_html FROM {q(FAQ._meta.db_table)} WHERE article_id = %s "
-        f"UNION ALL SELECT 'topic', 0, t.id, t.name, t.slug FROM {q(Topic._meta.db_table)} t "
-        f"JOIN {q(topics.db_table)} m ON m.topic_id = t.id WHERE m.article_id = %s"
-    )

@@ -59,8 +59,8 @@ def article_graph(article, faqs, topics) -> dict:
                 "mainEntity": [
                     {
                         "@type": "Question",
-                        "name": faq["question"],
-                        "acceptedAnswer": {"@type": "Answer", "text": html_to_text(faq["answer_html"])},
+                        "name": faq.question,
+                        "acceptedAnswer": {"@type": "Answer", "text": html_to_text(faq.answer_html)},
                     }
                     for faq in faqs
                 ],

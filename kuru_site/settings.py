@@ -147,10 +147,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# The article page's hand-written statements are prepared once per connection on
-# PostgreSQL (kuru_site/sqlrows.py). Turn off behind a pooler that hands one
-# client several server connections (PgBouncer in transaction mode).
-DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 # The cache behind the page cache. Several processes need a shared one (db:// or redis://).
 CACHES = {"default": parse_cache_url(os.environ.get("CACHE_URL", "locmem://"))}

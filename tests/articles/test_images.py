@@ -112,7 +112,7 @@ def image_file_bytes(data, name):
 
 def test_importer_makes_renditions_and_the_article_page_serves_them(client, demo, settings, django_assert_num_queries):
     client.get(demo.get_absolute_url())  # warm: see tests/articles/test_views.py
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(6):  # ArticleQuerySet.for_page()
         html = client.get(demo.get_absolute_url()).content.decode()
     page = Pictures(html)
 

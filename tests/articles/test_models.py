@@ -33,35 +33,6 @@ def test_reading_time_counts_sections_takeaways_and_faqs(db):
     assert article.word_count == 1 + 8 + 2 + 4
 
 
-def test_extras_returns_takeaways_and_faqs_in_order(db):
-    article = make_article(takeaways=3, faqs=2)
-    article.takeaways.filter(sort_order=1).update(sort_order=9)
-    takeaways, faqs, topics = article.extras()
-    assert takeaways == ["Takeaway 2", "Takeaway 3", "Takeaway 1"]
-    assert faqs == [
-        {"question": "Question 1?", "answer_html": "<p>Answer 1.</p>"},
-        {"question": "Question 2?", "answer_html": "<p>Answer 2.</p>"},
-    ]
-    assert topics == []
-
-
-def test_extras_sorts_topics_by_name_and_keeps_other_articles_out(db):
-    from articles.models import Topic
-
-    article, other = make_article(takeaways=1, faqs=1), make_article(takeaways=2, faqs=2)
-    zinc, arch = (
-        Topic.objects.create(name="Zinc", slug="zinc"),
-        Topic.objects.create(name="Arch pain", slug="arch-pain"),
-    )
-    article.topics.set([zinc, arch])
-    other.topics.set([Topic.objects.create(name="Heels", slug="heels")])
-    other.faqs.update(answer_html="<p>Elsewhere &amp; later.</p>")
-    takeaways, faqs, topics = article.extras()
-    assert [(t.name, t.slug) for t in topics] == [("Arch pain", "arch-pain"), ("Zinc", "zinc")]
-    assert takeaways == ["Takeaway 1"] and [f["question"] for f in faqs] == ["Question 1?"]
-    assert other.extras()[1][1] == {"question": "Question 2?", "answer_html": "<p>Elsewhere &amp; later.</p>"}
-
-
 def test_figure_needs_alt_text(db):
     article = make_article()
     section = Section(article=article, heading="H", figure_image=image_file())

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import FAQ, Article, ProductCard, Section, Topic
 from tests.factories import make_article
 
 SEED_URL = "/blog/can-foot-pain-cause-knee-pain/"
@@ -98,6 +98,37 @@ def test_seed_article_shows_every_heading_faq_and_product(client, demo):
     assert html.count("<li>") >= 4 + 5 + 6 + 7 + 4 + 5 + 7
 
 
+def test_seed_article_page_shows_each_part_from_its_rows(client, demo):
+    """Takeaways, FAQ, product cards, callouts, TOC and topics: each row reaches the page."""
+    import json
+    from html import escape
+
+    html = client.get(SEED_URL).content.decode()
+    takeaways = html.split('<aside class="takeaways"')[1].split("</aside>")[0]
+    assert [f"<li>{escape(t.text)}</li>" for t in demo.takeaways.all()] == re.findall(r"<li>.*?</li>", takeaways)
+    faq = html.split('<section class="faq"')[1].split("</section>")[0]
+    for item in demo.faqs.all():
+        assert f"<summary><span>{escape(item.question)}</span></summary>" in faq
+        assert f'<div class="faq__answer rich-text">{item.answer_html}</div>' in faq
+    graph = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])["@graph"]
+    (faq_page,) = [node for node in graph if node["@type"] == "FAQPage"]
+    assert [q["name"] for q in faq_page["mainEntity"]] == [f.question for f in demo.faqs.all()]
+    (posting,) = [node for node in graph if node["@type"] == "BlogPosting"]
+    assert posting["keywords"] == ["Foot conditions", "Foot health", "Knee pain"]
+    toc = html.split('<nav class="toc"')[1].split("</nav>")[0]
+    assert re.findall(r'<a href="#([^"]+)">', toc) == [s.anchor for s in demo.sections.all()]
+    cards = [c for s in demo.sections.all() for c in s.cards.order_by("sort_order", "id")]
+    assert re.findall(r'<h3 class="product-card__name" id="product-([^"]+)-card-(\d+)">', html) == [
+        (c.product.slug, str(c.sort_order)) for c in cards
+    ]
+    callouts = re.findall(r'<p class="guide-callout">(.*?) <a href="([^"]+)">(.*?)</a></p>', html)
+    assert callouts == [
+        (s.callout_lead, s.callout_url, s.callout_link_text) for s in demo.sections.all() if s.callout_url
+    ]
+    topics = re.findall(r'<a class="topic-tag" href="([^"]+)">([^<]+)</a>', html)
+    assert topics == [(t.get_absolute_url(), t.name) for t in demo.topics.order_by("name")]
+
+
 def test_drafts_and_future_articles_are_404(client, db):
     draft = make_article(status=Article.Status.DRAFT)
     future = make_article(published_at=timezone.now() + timedelta(minutes=5))
@@ -109,29 +140,85 @@ def test_drafts_and_future_articles_are_404(client, db):
     assert live.title in listing and draft.title not in listing and future.title not in listing
 
 
+# ArticleQuerySet.for_page(): the article with its author; sections with their callout targets;
+# cards with their products; takeaways; FAQs; topics. Nothing else on a warm page asks the database.
+PAGE_QUERIES = 6
+
+
 def _page_queries(client, django_assert_num_queries, article):
     """A warm GET. The first GET also builds the related-articles list and, on an empty cache,
     the content generation record (one query each); both stay cached until content changes."""
     assert client.get(article.get_absolute_url()).status_code == 200
-    with django_assert_num_queries(3) as captured:
+    with django_assert_num_queries(PAGE_QUERIES) as captured:
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     return captured
 
 
+def _add_topics_and_callouts(article, count):
+    """`count` topics and, on the first `count` sections, callouts to a public article."""
+    target = make_article()
+    for n in range(count):
+        article.topics.add(Topic.objects.create(name=f"Topic {article.pk}-{n}", slug=f"topic-{article.pk}-{n}"))
+    for section in article.sections.all()[:count]:
+        section.callout_lead, section.callout_link_text, section.callout_article = "Read our", "guide", target
+        section.save()
+
+
 def test_article_page_query_count_is_constant(client, db, django_assert_num_queries):
     small = make_article(sections=3, faqs=3, takeaways=3, cards=3)
     large = make_article(sections=9, faqs=9, takeaways=9, cards=9)
+    _add_topics_and_callouts(small, 1)
+    _add_topics_and_callouts(large, 3)
     _page_queries(client, django_assert_num_queries, small)
     _page_queries(client, django_assert_num_queries, large)
     html = client.get(large.get_absolute_url()).content.decode()
     assert html.count("product-card__name") == 9 and html.count("<details") == 9
+    assert html.count('class="guide-callout"') == 3 and html.count('class="topic-tag"') == 3
 
 
-def test_seed_article_page_takes_three_queries(client, demo, django_assert_num_queries):
+def _triple_sections_cards_and_faqs(article):
+    """Add two copies of every section (with its cards) and every FAQ, after the originals."""
+    sections, faqs = list(article.sections.prefetch_related("cards")), list(article.faqs.all())
+    step = max(s.sort_order for s in sections) + 1
+    for copy in (1, 2):
+        for section in sections:
+            made = Section.objects.create(
+                article=article,
+                heading=f"{section.heading} ({copy + 1})",
+                level=section.level,
+                body_html=section.body_html,
+                sort_order=section.sort_order + copy * step,
+                callout_lead=section.callout_lead,
+                callout_link_text=section.callout_link_text,
+                callout_url=section.callout_url,
+            )
+            for card in section.cards.all():
+                ProductCard.objects.create(
+                    article=article, section=made, product=card.product, sort_order=card.sort_order
+                )
+        for faq in faqs:
+            FAQ.objects.create(
+                article=article,
+                question=f"{faq.question} ({copy + 1})",
+                answer_html=faq.answer_html,
+                sort_order=faq.sort_order + copy * 100,
+            )
+
+
+def test_seed_article_page_takes_six_queries(client, demo, django_assert_num_queries):
     captured = _page_queries(client, django_assert_num_queries, demo)
     # The search columns hold the whole text twice; no page that shows an article needs them.
     assert not [q["sql"] for q in captured.captured_queries if "search_text" in q["sql"] or "search_vector" in q["sql"]]
+
+
+def test_seed_article_page_takes_six_queries_at_three_times_its_length(client, demo, django_assert_num_queries):
+    _triple_sections_cards_and_faqs(demo)
+    _page_queries(client, django_assert_num_queries, demo)
+    html = client.get(SEED_URL).content.decode()
+    assert html.count("<details") == 3 * len(SEED_FAQS)
+    assert html.count("product-card__name") == 3 * len(SEED_PRODUCTS)
+    assert html.count('<section class="article-section') == 3 * len(SEED_HEADINGS)
 
 
 def test_blog_list_leaves_the_search_columns_out(client, demo):
