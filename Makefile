@@ -40,6 +40,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djhtml --check $(TEMPLATES)
+	$(VENV)/bin/lint-imports
 
 # Rewrites files: what `make lint` asks for.
 format: venv
