@@ -124,9 +124,6 @@ CACHES = {"default": parse_cache_url(os.environ.get("CACHE_URL", "locmem://"))}
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 # Seconds a shared cache (CDN, proxy) may keep a public page; browsers revalidate.
 PAGE_CACHE_SHARED_MAX_AGE = int(os.environ.get("PAGE_CACHE_SHARED_MAX_AGE", "60"))
-# Optional: a file, writable by every server process on this machine, holding the
-# content generation; cheaper per hit than asking CACHE_URL (one machine only).
-PAGE_CACHE_GENERATION_FILE = os.environ.get("PAGE_CACHE_GENERATION_FILE", "")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
