@@ -120,9 +120,9 @@ def test_author_change_shows_at_once(client, cached, demo):
     assert "KURU Footwear Team</a>" in client.get(SEED_URL).content.decode()
 
 
-def test_related_articles_kept_in_process_memory_follow_a_change(client, cached, demo):
-    """The related list is kept per content generation in the cache and in this process;
-    an uncached view (a query parameter) after a change must not show the old list."""
+def test_related_articles_follow_a_change(client, cached, demo):
+    """The related list is kept per content generation in the cache; an uncached
+    view (a query parameter) after a change must not show the old list."""
     from articles.models import Topic
 
     related = make_article(title="Knees and arches", sections=1)
@@ -193,3 +193,21 @@ def test_a_generation_started_by_another_process_is_seen_at_once(client, cached)
     cache.set(GENERATION_KEY, ("from-another-process", next_change), None)  # as its bump_generation() would
     assert client.get(SEED_URL)["X-Page-Cache"] == "miss"
     assert client.get(SEED_URL)["X-Page-Cache"] == "hit"
+
+
+def test_page_parts_live_in_the_cache_only(db):
+    """generation_cached() keeps nothing in the process: a part the cache has lost is computed again."""
+    from django.core.cache import cache
+
+    from kuru_site.pagecache import current_generation, generation_cached
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return ["part"]
+
+    assert generation_cached("test-part", compute) == ["part"]
+    assert generation_cached("test-part", compute) == ["part"] and len(calls) == 1
+    cache.delete(f"part:{current_generation()}:test-part")  # evicted, or another process's cache cleared
+    assert generation_cached("test-part", compute) == ["part"] and len(calls) == 2
