@@ -43,6 +43,12 @@ class Author(models.Model):
     )
     avatar_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     avatar_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    avatar_renditions = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Widths of the WebP and JPEG renditions made of the avatar, narrowest first; written with them.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -192,6 +198,12 @@ class Article(models.Model):
     hero_alt = models.CharField("hero alt text", max_length=250, blank=True)
     hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_renditions = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Widths of the WebP and JPEG renditions made of the hero image, narrowest first; written with them.",
+    )
     # The 1200×630 crop of the hero that social networks show; made on save.
     social_image = models.ImageField(upload_to="renditions/", blank=True, editable=False)
     social_image_source = models.CharField(max_length=200, blank=True, editable=False)
@@ -345,6 +357,12 @@ class Section(models.Model):
     )
     figure_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     figure_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    figure_renditions = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Widths of the WebP and JPEG renditions made of the figure, narrowest first; written with them.",
+    )
     figure_alt = models.CharField(
         "figure alt text", max_length=250, blank=True, help_text="Required with a figure: what it shows."
     )

@@ -16,7 +16,6 @@ products/links.py) and by staff (logged in, e.g. previewing) are not counted.
 """
 
 import atexit
-import functools
 import logging
 import threading
 import time
@@ -164,14 +163,13 @@ class ArticleViewMiddleware:
             self.prefix = reverse("articles:index")
         if not request.path_info.startswith(self.prefix):
             return None
-        return _article_slug_of(request.path_info)
+        # A page-cache hit ran no view, so nothing resolved its URL yet (about 12 µs here).
+        match = request.resolver_match or _resolve(request.path_info)
+        return match.kwargs.get("slug") if match and match.view_name == "articles:detail" else None
 
 
-@functools.lru_cache(maxsize=4096)
-def _article_slug_of(path: str) -> str | None:
-    """The slug an article page's path names, else None. Memoized: a page-cache hit never resolved its URL."""
+def _resolve(path):
     try:
-        match = resolve(path)
+        return resolve(path)
     except Resolver404:
         return None
-    return match.kwargs.get("slug") if match.view_name == "articles:detail" else None

@@ -225,8 +225,6 @@ def main():
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{work / 'bench.sqlite3'}"),
         # All load comes from one address: measure throughput, not the abuse limit.
         "NEWSLETTER_RATE_LIMIT_PER_MINUTE": "1000000",
-        # One machine: the content generation in a file (README, "Performance").
-        "PAGE_CACHE_GENERATION_FILE": str(work / "generation"),
     }
     log = open(work / "servers.log", "w")
     try:

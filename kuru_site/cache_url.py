@@ -24,7 +24,7 @@ def parse_cache_url(url: str) -> dict:
         table = (parts.netloc + parts.path).strip("/") or "kuru_cache"
         return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}
     if scheme in ("redis", "rediss"):
-        return {"BACKEND": "kuru_site.cache_backends.ReusedClientRedisCache", "LOCATION": url}
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     raise ImproperlyConfigured(

@@ -153,9 +153,6 @@ CACHES = {"default": parse_cache_url(os.environ.get("CACHE_URL", "locmem://"))}
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 # Seconds a shared cache (CDN, proxy) may keep a public page; browsers revalidate.
 PAGE_CACHE_SHARED_MAX_AGE = int(os.environ.get("PAGE_CACHE_SHARED_MAX_AGE", "60"))
-# Optional: a file, writable by every server process on this machine, holding the
-# content generation; cheaper per hit than asking CACHE_URL (one machine only).
-PAGE_CACHE_GENERATION_FILE = os.environ.get("PAGE_CACHE_GENERATION_FILE", "")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -183,7 +180,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG else "kuru_site.storage.StaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }

@@ -44,6 +44,12 @@ class Product(models.Model):
     )
     image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_renditions = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Widths of the WebP and JPEG renditions made of the image, narrowest first; written with them.",
+    )
     image_alt = models.CharField("image alt text", max_length=250, blank=True)
     price = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     rating_average = models.DecimalField(

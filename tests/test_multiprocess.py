@@ -45,20 +45,15 @@ def _get(url, opener=None):
 
 
 @pytest.fixture
-def servers(request, transactional_db, tmp_path):
-    """Two gunicorn servers on 127.0.0.1 sharing the test database and its cache table.
-
-    With the parameter "generation file" they (and this test) keep the content
-    generation in one PAGE_CACHE_GENERATION_FILE instead of the cache.
-    """
+def servers(transactional_db, tmp_path):
+    """Two gunicorn servers on 127.0.0.1 sharing the test database and its cache table."""
     shared = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kuru_cache"}}
-    generation_file = str(tmp_path / "generation") if getattr(request, "param", "") == "generation file" else ""
     # Ended inside this fixture, before the database closes to the test.
-    with override_settings(CACHES=shared, PAGE_CACHE_ENABLED=True, PAGE_CACHE_GENERATION_FILE=generation_file):
-        yield from _servers(tmp_path, generation_file)
+    with override_settings(CACHES=shared, PAGE_CACHE_ENABLED=True):
+        yield from _servers(tmp_path)
 
 
-def _servers(tmp_path, generation_file=""):
+def _servers(tmp_path):
     call_command("createcachetable", verbosity=0)
     call_command("load_demo", stdout=open(os.devnull, "w"))
     env = {
@@ -69,7 +64,6 @@ def _servers(tmp_path, generation_file=""):
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "DATABASE_CONN_MAX_AGE": "0",
         "NEWSLETTER_RATE_LIMIT_PER_MINUTE": "100000",
-        "PAGE_CACHE_GENERATION_FILE": generation_file,
     }
     procs, bases = [], []
     for _ in range(2):
@@ -117,7 +111,6 @@ def _servers(tmp_path, generation_file=""):
             proc.wait(timeout=20)
 
 
-@pytest.mark.parametrize("servers", ["generation in the cache", "generation file"], indirect=True)
 def test_a_publish_is_seen_at_once_by_both_processes(servers):
     one, two = servers
     for base in (one, two, one, two):

@@ -14,15 +14,9 @@ from tests.factories import make_article, signup_data
 SEED_URL = "/blog/can-foot-pain-cause-knee-pain/"
 
 
-@pytest.fixture(params=["in the cache", "in a file"])
-def cached(request, page_cache, demo, django_capture_on_commit_callbacks, settings, tmp_path):
-    """The demo with the page cache on; `cached.save(obj)` saves and runs on-commit hooks.
-
-    Every test runs twice: with the content generation kept in the cache, and
-    in PAGE_CACHE_GENERATION_FILE.
-    """
-    if request.param == "in a file":
-        settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
+@pytest.fixture
+def cached(page_cache, demo, django_capture_on_commit_callbacks):
+    """The demo with the page cache on; `cached.save(obj)` saves and runs on-commit hooks."""
 
     class Helper:
         def save(self, obj):
@@ -126,9 +120,9 @@ def test_author_change_shows_at_once(client, cached, demo):
     assert "KURU Footwear Team</a>" in client.get(SEED_URL).content.decode()
 
 
-def test_related_articles_kept_in_process_memory_follow_a_change(client, cached, demo):
-    """The related list is kept per content generation in the cache and in this process;
-    an uncached view (a query parameter) after a change must not show the old list."""
+def test_related_articles_follow_a_change(client, cached, demo):
+    """The related list is kept per content generation in the cache; an uncached
+    view (a query parameter) after a change must not show the old list."""
     from articles.models import Topic
 
     related = make_article(title="Knees and arches", sections=1)
@@ -187,20 +181,33 @@ def test_signup_without_token_keeps_the_address(cached):
     assert again.status_code == 302
 
 
-def test_generation_file_replaces_the_cache_record(
-    client, page_cache, demo, settings, tmp_path, django_capture_on_commit_callbacks
-):
+def test_a_generation_started_by_another_process_is_seen_at_once(client, cached):
+    """The generation lives in CACHES only: when another process starts one, this one follows."""
     from django.core.cache import cache
 
     from core.pagecache import GENERATION_KEY
 
-    path = tmp_path / "generation"
-    settings.PAGE_CACHE_GENERATION_FILE = str(path)
     client.get(SEED_URL)
     assert client.get(SEED_URL)["X-Page-Cache"] == "hit"
-    first = path.read_text()
-    assert re.fullmatch(r"[0-9a-f]{16}", first) and cache.get(GENERATION_KEY) is None
-    with django_capture_on_commit_callbacks(execute=True):
-        demo.save()
-    assert path.read_text() != first
+    token, next_change = cache.get(GENERATION_KEY)
+    cache.set(GENERATION_KEY, ("from-another-process", next_change), None)  # as its bump_generation() would
     assert client.get(SEED_URL)["X-Page-Cache"] == "miss"
+    assert client.get(SEED_URL)["X-Page-Cache"] == "hit"
+
+
+def test_page_parts_live_in_the_cache_only(db):
+    """generation_cached() keeps nothing in the process: a part the cache has lost is computed again."""
+    from django.core.cache import cache
+
+    from core.pagecache import current_generation, generation_cached
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return ["part"]
+
+    assert generation_cached("test-part", compute) == ["part"]
+    assert generation_cached("test-part", compute) == ["part"] and len(calls) == 1
+    cache.delete(f"part:{current_generation()}:test-part")  # evicted, or another process's cache cleared
+    assert generation_cached("test-part", compute) == ["part"] and len(calls) == 2

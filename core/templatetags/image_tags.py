@@ -10,11 +10,11 @@ register = template.Library()
 
 @register.simple_tag
 def picture(image, alt, sizes="100vw", loading="lazy", width=None, css_class="", fetchpriority=""):
-    """<picture> with WebP and JPEG srcsets of the renditions that exist, sized to the original's aspect.
+    """<picture> with WebP and JPEG srcsets of the renditions the image's row lists, sized to the original's aspect.
 
     `loading="eager"` is for pictures above the fold; `width` sets the display width
     (an avatar's 48), the height follows the original's aspect. Without renditions
-    the original is shown, so a missing file never breaks the page.
+    the original is shown. Neither a file nor the database is read.
     """
     if not image:
         return ""

@@ -1,5 +1,4 @@
 import json
-from functools import lru_cache
 
 from django import template
 from django.contrib import messages
@@ -11,11 +10,9 @@ from newsletter.views import FORM_MESSAGE_TAG, shown_result
 register = template.Library()
 
 
-@lru_cache(maxsize=1024)
 def _signup_box(path: str, placement: str, result: str | None) -> str:
     # The box holds no per-visitor data (no CSRF token: see newsletter/forms.py),
-    # so its HTML depends only on these values; crispy-forms rendering is the
-    # costliest part of an article page, so it is done once per process.
+    # so the page cache may share it; it is rendered afresh for every page it is on.
     form = SignupForm(initial={"source": path, "placement": placement}, cached_page=True)
     return render_to_string("includes/newsletter_signup.html", {"form": form, "result": result})
 

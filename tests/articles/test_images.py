@@ -1,4 +1,4 @@
-"""Renditions and the picture markup: sizes, formats, made once, never upscaled, falling back when missing."""
+"""Renditions and the picture markup: sizes, formats, made once, never upscaled, listed on the image's row."""
 
 import io
 import os
@@ -7,12 +7,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
+from articles.models import Article
 from core.images import RENDITION_WIDTHS, rendition_name, rendition_widths
+from products.models import Product
 from tests.factories import image_bytes, image_file, make_article, make_product
 
 MEDIA_FILES = "renditions"
@@ -145,6 +148,12 @@ def test_importer_makes_renditions_and_the_article_page_serves_them(client, demo
     assert (avatar["img"]["width"], avatar["img"]["height"], avatar["img"]["sizes"]) == ("48", "48", "48px")
     assert srcset_widths(avatar["img"]["srcset"]) == [160, 320]
 
+    # The widths come from each image's row, filled when the importer saved it.
+    assert demo.hero_renditions == [160, 320, 640, 960, 1280, 1600] and demo.author.avatar_renditions == [160, 320]
+    assert {tuple(s.figure_renditions) for s in demo.sections.exclude(figure_image="")} == {
+        (160, 320, 640, 960, 1280, 1600)
+    }
+
     # The social preview is still the one 1200×630 crop.
     assert f'<meta property="og:image" content="{settings.SITE_URL}{demo.social_image.url}">' in html
 
@@ -175,9 +184,6 @@ def test_pictures_add_no_queries(client, db, url, pictures):
         make_product(name=f"Plain {n}")
     client.get(url)  # warm, as the page cache's generation-cached parts are in production
     without = count()
-    from articles.models import Article
-    from products.models import Product
-
     for article in Article.objects.all():
         article.hero_image, article.hero_alt = image_file(width=400, height=225), "A trail in the hills."
         article.save()
@@ -189,16 +195,23 @@ def test_pictures_add_no_queries(client, db, url, pictures):
     assert count() == without
 
 
-def test_missing_renditions_fall_back_to_what_exists_then_the_original(client, db, settings):
+def test_pictures_list_the_widths_on_the_row_and_look_for_no_file(client, db, monkeypatch):
     product = make_product(image=image_file("shoe.jpg", width=700, height=500), image_alt="A grey sneaker.")
-    media = Path(settings.MEDIA_ROOT)
-    for width in (160, 320):
-        (media / rendition_name(product.image.name, width, "webp")).unlink()
+    assert product.image_renditions == [160, 320, 640, 700]
+
+    def look_for_a_file(*args, **kwargs):
+        raise AssertionError("a page looked for a file")
+
+    monkeypatch.setattr(FileSystemStorage, "exists", look_for_a_file)
     (card,) = Pictures(client.get("/shop/").content.decode()).with_class("product-card__image")
-    assert srcset_widths(card["sources"][0]["srcset"]) == [640, 700]
+    assert srcset_widths(card["sources"][0]["srcset"]) == [160, 320, 640, 700]
     assert srcset_widths(card["img"]["srcset"]) == [160, 320, 640, 700]
 
-    shutil.rmtree(media / MEDIA_FILES)
+    Product.objects.update(image_renditions=[640, 700])
+    (card,) = Pictures(client.get("/shop/").content.decode()).with_class("product-card__image")
+    assert srcset_widths(card["sources"][0]["srcset"]) == srcset_widths(card["img"]["srcset"]) == [640, 700]
+
+    Product.objects.update(image_renditions=[])  # none made: the original is shown
     response = client.get(product.get_absolute_url())
     assert response.status_code == 200
     (main,) = Pictures(response.content.decode()).with_class("product__image")
@@ -207,21 +220,65 @@ def test_missing_renditions_fall_back_to_what_exists_then_the_original(client, d
     assert (main["img"]["width"], main["img"]["height"]) == ("700", "500")
 
 
+def test_rendition_urls_are_the_storages_own():
+    from django.core.files.storage import default_storage
+
+    from core.images import available_renditions
+
+    # Stored names never need quoting (content-addressed); this one does.
+    product = Product(
+        image="products/an odd name#1?.jpg", image_width=700, image_height=500, image_renditions=[160, 700]
+    )
+    found = available_renditions(product.image)
+    for ext in ("webp", "jpg"):
+        assert found[ext] == [(default_storage.url(rendition_name(product.image.name, w, ext)), w) for w in (160, 700)]
+    assert "%20name%231%3F-160w.webp" in found["webp"][0][0]
+
+
+def test_a_save_lists_the_renditions_whose_two_files_exist(db, settings):
+    product = make_product(image=image_file("shoe.jpg", width=700, height=500), image_alt="A grey sneaker.")
+    os.remove(product.image.path)  # the original is lost: nothing can be made again
+    (Path(settings.MEDIA_ROOT) / rendition_name(product.image.name, 160, "webp")).unlink()
+    product.save()
+    assert Product.objects.get().image_renditions == [320, 640, 700]
+    product.image = ""
+    product.save()
+    assert Product.objects.get().image_renditions == []
+
+
 def test_make_renditions_backfills_missing_files_once(db, settings):
     product = make_product(image=image_file("shoe.jpg", width=700, height=500), image_alt="A grey sneaker.")
     article = make_article(hero_image=image_file("trail.jpg", width=900, height=500), hero_alt="A trail at dawn.")
     expected = rendition_files(settings)
     shutil.rmtree(Path(settings.MEDIA_ROOT) / MEDIA_FILES)
+    Product.objects.update(image_renditions=[])  # as rows stored before the lists existed
     out = io.StringIO()
     call_command("make_renditions", stdout=out)
     # The social 1200×630 crop lives in renditions/ too: it is a stored image, not a rendition, and not remade.
     social = article.social_image.name.removeprefix("renditions/")
     assert rendition_files(settings) == [name for name in expected if name != social]
-    assert "Checked 2 image(s); wrote 16 rendition file(s)." in out.getvalue()
+    assert "Checked 2 image(s); wrote 16 rendition file(s); updated 1 row(s)." in out.getvalue()
+    assert Product.objects.get().image_renditions == [160, 320, 640, 700]
+    assert Article.objects.get().hero_renditions == [160, 320, 640, 900]
     again = io.StringIO()
     call_command("make_renditions", stdout=again)
-    assert "wrote 0 rendition file(s)" in again.getvalue()
+    assert "wrote 0 rendition file(s); updated 0 row(s)." in again.getvalue()
     assert product.image.name.startswith("products/")
+
+
+def test_make_renditions_refreshes_cached_pages(client, db, page_cache, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_product(image=image_file("shoe.jpg", width=700, height=500), image_alt="A grey sneaker.")
+    Product.objects.update(image_renditions=[])  # update() sends no signal: the cached page keeps no srcset
+    client.get("/shop/")
+    (card,) = Pictures(client.get("/shop/").content.decode()).with_class("product-card__image")
+    assert "srcset" not in card["img"]
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("make_renditions", stdout=io.StringIO())
+    response = client.get("/shop/")
+    assert response["X-Page-Cache"] == "miss"
+    (card,) = Pictures(response.content.decode()).with_class("product-card__image")
+    assert srcset_widths(card["img"]["srcset"]) == [160, 320, 640, 700]
 
 
 def test_a_lost_original_is_reported_not_raised(db, settings):
@@ -229,6 +286,7 @@ def test_a_lost_original_is_reported_not_raised(db, settings):
     os.remove(product.image.path)
     shutil.rmtree(Path(settings.MEDIA_ROOT) / MEDIA_FILES)
     product.save()  # saving still works
+    assert product.image_renditions == []
     err = io.StringIO()
     call_command("make_renditions", stdout=io.StringIO(), stderr=err)
     assert f"cannot read {product.image.name}" in err.getvalue()

@@ -1,9 +1,11 @@
 import json
+import re
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.db import IntegrityError, transaction
 
+from newsletter.forms import TIMESTAMP_SALT
 from newsletter.models import Subscriber
 from tests.factories import signup_data
 
@@ -21,6 +23,22 @@ def test_form_on_article_has_consent_honeypot_source_and_placement(client, demo)
     assert 'name="placement" value="article"' in html
     assert 'name="website"' in html and 'class="signup-form__hp"' in html and 'aria-hidden="true"' in html
     assert 'action="/newsletter/"' in html
+
+
+def test_signup_box_is_rendered_for_each_page(client, demo, settings, monkeypatch):
+    """Nothing of the box outlives a request: a new setting or a later time shows at once, without a restart."""
+
+    def rendered_at(html):
+        value = re.search(r'name="rendered_at" value="([^"]+)"', html).group(1)
+        return signing.loads(value, salt=TIMESTAMP_SALT)
+
+    first = client.get(SEED_URL).content.decode()
+    settings.NEWSLETTER_CONSENT_TEXT = "I agree to the newsletter’s new wording."
+    later = rendered_at(first) + 60
+    monkeypatch.setattr("newsletter.forms.time.time", lambda: later)
+    second = client.get(SEED_URL).content.decode()
+    assert "I agree to the newsletter’s new wording." in second
+    assert rendered_at(second) == later
 
 
 def test_no_js_signup_goes_back_to_the_form_and_sends_confirmation(client, demo):

@@ -3,12 +3,15 @@ Make the missing WebP and JPEG renditions of every stored image: heroes, figures
 
 Saving a model makes its renditions; this backfills images stored before
 renditions existed, or whose files were lost. Files already there are kept.
+Each image's row then lists the widths that exist (pages read that list), and
+cached pages are refreshed when a list changed.
 """
 
 from django.core.management.base import BaseCommand
 
 from articles.models import Article, Author, Section
-from core.images import make_renditions
+from core.images import make_renditions, renditions_field, stored_rendition_widths
+from core.pagecache import bump_generation
 from products.models import Product
 
 IMAGE_FIELDS = [(Article, "hero_image"), (Section, "figure_image"), (Author, "avatar"), (Product, "image")]
@@ -18,9 +21,11 @@ class Command(BaseCommand):
     help = "Write the missing image renditions (WebP and JPEG at each width up to the original's)."
 
     def handle(self, *args, **options):
-        images = written = failed = 0
+        images = written = failed = listed = 0
         for model, field in IMAGE_FIELDS:
-            for instance in model.objects.exclude(**{field: ""}).only("pk", field, *_size_fields(model, field)):
+            renditions = renditions_field(model._meta.get_field(field))
+            fields = ["pk", field, renditions, *_size_fields(model, field)]
+            for instance in model.objects.exclude(**{field: ""}).only(*fields):
                 images += 1
                 image = getattr(instance, field)
                 try:
@@ -28,7 +33,14 @@ class Command(BaseCommand):
                 except (OSError, ValueError) as exc:
                     failed += 1
                     self.stderr.write(f"{model._meta.label} {instance.pk}: cannot read {image.name} ({exc}).")
-        self.stdout.write(f"Checked {images} image(s); wrote {written} rendition file(s).")
+                widths = stored_rendition_widths(image)
+                if widths != getattr(instance, renditions):
+                    # update(): no save() side effects (updated_at, revisions); the page cache is told below.
+                    model.objects.filter(pk=instance.pk).update(**{renditions: widths})
+                    listed += 1
+        if listed:
+            bump_generation()
+        self.stdout.write(f"Checked {images} image(s); wrote {written} rendition file(s); updated {listed} row(s).")
         if failed:
             self.stderr.write(f"{failed} image(s) could not be read: upload them again.")
 
