@@ -9,8 +9,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 
-from core.images import rendition_name, stored_rendition_widths
 from articles.models import Article, Author, Section
+from core.images import rendition_name, stored_rendition_widths
 from products.models import Product
 from tests.factories import image_file, make_article, make_author, make_product
 
