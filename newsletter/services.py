@@ -14,6 +14,18 @@ from .tasks import send_subscriber_email
 # A pending address gets at most one confirmation email in this window, however
 # often (or from however many places) someone signs it up.
 RESEND_AFTER = timedelta(minutes=10)
+# What a signup writes besides the row itself.
+CONSENT_FIELDS = [
+    "signed_up_at",
+    "source_url",
+    "source_article",
+    "placement",
+    "consent_version",
+    "ip_address",
+    "status",
+    "confirmed_at",
+    "unsubscribed_at",
+]
 
 
 def stored_ip(ip: str | None) -> str | None:
@@ -53,7 +65,11 @@ def subscriber_signup(
 ) -> Subscriber:
     """Record a signup request. New, pending and unsubscribed addresses become pending (or confirmed
     without double opt-in) and get mail; a confirmed address is left as it is. Callers answer the
-    visitor the same way in every case, so the form never tells who is on the list."""
+    visitor the same way in every case, so the form never tells who is on the list.
+
+    However many requests for one address arrive at once, one mail is queued per
+    RESEND_AFTER: the database grants that with one conditional UPDATE.
+    """
     now = timezone.now()
     double_opt_in = settings.NEWSLETTER_DOUBLE_OPT_IN
     with transaction.atomic():
@@ -64,16 +80,13 @@ def subscriber_signup(
                     subscriber = Subscriber.objects.create(email=email, signed_up_at=now)
             except IntegrityError:
                 # The same address arrived concurrently and the unique constraint kept
-                # one row: that request records the consent and sends the mail.
-                return Subscriber.objects.get(email__iexact=email)
-        elif subscriber.status == Subscriber.Status.CONFIRMED:
+                # one row (committed by now): go on with it; the claim below mails once.
+                subscriber = Subscriber.objects.select_for_update().get(email__iexact=email)
+        if subscriber.status == Subscriber.Status.CONFIRMED:
             return subscriber
 
-        recently_mailed = (
-            subscriber.status == Subscriber.Status.PENDING
-            and subscriber.email_sent_at is not None
-            and subscriber.email_sent_at > now - RESEND_AFTER
-        )
+        # Someone who left and signs up again gets a fresh link at once.
+        returning = subscriber.status == Subscriber.Status.UNSUBSCRIBED
         subscriber.signed_up_at = now
         subscriber.source_url = source_url[:300]
         subscriber.source_article = article_for(source_url) if source_url else None
@@ -86,8 +99,9 @@ def subscriber_signup(
             subscriber.status = Subscriber.Status.CONFIRMED
             subscriber.confirmed_at = now
             subscriber.unsubscribed_at = None
-        subscriber.save()
-        if not recently_mailed:
+        # Every field but email_queued_at, which only claim_mail() writes.
+        subscriber.save(update_fields=CONSENT_FIELDS)
+        if Subscriber.objects.filter(pk=subscriber.pk).claim_mail(since=now if returning else now - RESEND_AFTER):
             _queue(subscriber, "confirm" if double_opt_in else "welcome")
     return subscriber
 
@@ -119,6 +133,7 @@ def subscriber_unsubscribe(*, subscriber: Subscriber) -> Subscriber:
 
 
 def subscriber_resend_confirmation(*, subscriber: Subscriber) -> None:
-    """Queue the confirmation email again (staff retrying a failed send)."""
+    """Queue the confirmation email again (staff retrying a failed send), whenever the last one was."""
     if subscriber.status == Subscriber.Status.PENDING:
+        Subscriber.objects.filter(pk=subscriber.pk).update(email_queued_at=timezone.now())
         _queue(subscriber, "confirm")

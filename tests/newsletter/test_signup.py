@@ -1,8 +1,12 @@
+import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from newsletter.models import Subscriber
 from tests.factories import signup_data
@@ -187,3 +191,27 @@ def test_signups_per_article_in_admin(client, demo, admin_client):
 def test_json_error_shapes(client, db):
     data = json.loads(client.post("/newsletter/", signup_data(""), **JSON).content)
     assert set(data) == {"ok", "html"}
+
+
+def test_a_mail_queued_but_not_yet_sent_is_not_queued_again(client, settings):
+    # The window where mail is queued but not yet sent is where concurrent signups doubled it.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client.post("/newsletter/", signup_data("twice@example.com"))
+    client.post("/newsletter/", signup_data("Twice@Example.com"))
+    assert Subscriber.objects.get().email_sent_at is None  # the worker has not run yet
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    assert [m.to for m in mail.outbox] == [["twice@example.com"]]
+
+
+def test_someone_who_left_gets_a_fresh_link_at_once(client):
+    client.post("/newsletter/", signup_data("back@example.com"))
+    Subscriber.objects.update(status=Subscriber.Status.UNSUBSCRIBED)
+    client.post("/newsletter/", signup_data("back@example.com"))
+    assert len(mail.outbox) == 2 and Subscriber.objects.get().status == "pending"
+
+
+def test_a_pending_address_is_mailed_again_after_ten_minutes(client):
+    client.post("/newsletter/", signup_data("later@example.com"))
+    Subscriber.objects.update(email_queued_at=timezone.now() - timedelta(minutes=11))
+    client.post("/newsletter/", signup_data("later@example.com"))
+    assert len(mail.outbox) == 2
