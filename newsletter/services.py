@@ -1,12 +1,13 @@
 """Writes for the newsletter: signups, confirmations and unsubscribes (each also queues mail)."""
 
 import ipaddress
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django_tasks import task
 
 from .models import Subscriber
 from .tasks import send_subscriber_email
@@ -62,15 +63,32 @@ def _queue(subscriber, kind):
 
 def subscriber_signup(
     *, email: str, source_url: str = "", placement: str = Subscriber.Placement.OTHER, ip: str | None = None
-) -> Subscriber:
-    """Record a signup request. New, pending and unsubscribed addresses become pending (or confirmed
-    without double opt-in) and get mail; a confirmed address is left as it is. Callers answer the
-    visitor the same way in every case, so the form never tells who is on the list.
+) -> None:
+    """Queue a signup request for record_signup; nothing is read or written here.
 
-    However many requests for one address arrive at once, one mail is queued per
+    This is the same work for new, pending, confirmed and unsubscribed addresses,
+    so a view that calls it once its answer is sent answers every address alike,
+    in content and in time.
+    """
+    record_signup.enqueue(
+        email=email,
+        source_url=source_url[:300],
+        placement=placement,
+        ip=stored_ip(ip),
+        requested_at=timezone.now().isoformat(),
+    )
+
+
+@task()
+def record_signup(*, email: str, source_url: str, placement: str, ip: str | None, requested_at: str) -> None:
+    """Record a signup request (a task queued by subscriber_signup; `ip` is already as stored).
+
+    New, pending and unsubscribed addresses become pending (or confirmed without
+    double opt-in) and get mail; a confirmed address is left as it is. However
+    many requests for one address arrive at once, one mail is queued per
     RESEND_AFTER: the database grants that with one conditional UPDATE.
     """
-    now = timezone.now()
+    now = datetime.fromisoformat(requested_at)
     double_opt_in = settings.NEWSLETTER_DOUBLE_OPT_IN
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().filter(email__iexact=email).first()
@@ -83,16 +101,16 @@ def subscriber_signup(
                 # one row (committed by now): go on with it; the claim below mails once.
                 subscriber = Subscriber.objects.select_for_update().get(email__iexact=email)
         if subscriber.status == Subscriber.Status.CONFIRMED:
-            return subscriber
+            return
 
         # Someone who left and signs up again gets a fresh link at once.
         returning = subscriber.status == Subscriber.Status.UNSUBSCRIBED
         subscriber.signed_up_at = now
-        subscriber.source_url = source_url[:300]
+        subscriber.source_url = source_url
         subscriber.source_article = article_for(source_url) if source_url else None
         subscriber.placement = placement
         subscriber.consent_version = settings.NEWSLETTER_CONSENT_VERSION
-        subscriber.ip_address = stored_ip(ip)
+        subscriber.ip_address = ip
         if double_opt_in:
             subscriber.status = Subscriber.Status.PENDING
         else:
@@ -101,9 +119,9 @@ def subscriber_signup(
             subscriber.unsubscribed_at = None
         # Every field but email_queued_at, which only claim_mail() writes.
         subscriber.save(update_fields=CONSENT_FIELDS)
-        if Subscriber.objects.filter(pk=subscriber.pk).claim_mail(since=now if returning else now - RESEND_AFTER):
+        claimable = timezone.now() if returning else timezone.now() - RESEND_AFTER
+        if Subscriber.objects.filter(pk=subscriber.pk).claim_mail(since=claimable):
             _queue(subscriber, "confirm" if double_opt_in else "welcome")
-    return subscriber
 
 
 def subscriber_confirm(*, subscriber: Subscriber) -> bool:

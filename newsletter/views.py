@@ -1,4 +1,6 @@
 import json
+import logging
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +20,8 @@ from .forms import SignupForm
 from .models import Subscriber
 from .services import subscriber_confirm, subscriber_signup, subscriber_unsubscribe
 from .tokens import subscriber_from_confirm_token, subscriber_from_unsubscribe_token
+
+logger = logging.getLogger(__name__)
 
 FORM_MESSAGE_TAG = "newsletter-form"
 RATE_LIMITED = "You’ve signed up several times in a short while. Please wait a minute and try again."
@@ -65,6 +69,24 @@ def _page(request, form, status=200, result=None, notice=None):
     return render(request, "newsletter/signup.html", {"form": form, "result": result, "notice": notice}, status=status)
 
 
+def _after_sending(response, work):
+    """Run `work()` once the server has sent `response`, and log its failure.
+
+    WSGI and ASGI servers (and the test client) close a response after sending
+    it; Django's close() runs the response's closers, where it also closes files.
+    A closer's exception is swallowed there, hence the log.
+    """
+
+    def run():
+        try:
+            work()
+        except Exception:
+            logger.exception("A newsletter signup could not be queued.")
+
+    response._resource_closers.append(run)
+    return response
+
+
 def _signup_csrf_failure(request, reason=""):
     """A signup without a valid token (no JavaScript on a cached page, or an old tab) keeps what was typed."""
     form = SignupForm(initial=_typed(request))
@@ -103,16 +125,22 @@ def signup(request):
         # Back to the page the form was on, where the box shows the errors next to the field.
         messages.error(request, json.dumps(_typed(request)), extra_tags=FORM_MESSAGE_TAG)
         return redirect(f"{back}#newsletter")
-    if not form.looks_automated():
-        subscriber_signup(
-            email=form.cleaned_data["email"],
-            source_url=back,
-            placement=form.cleaned_data["placement"] or Subscriber.Placement.OTHER,
-            ip=_client_ip(request),
-        )
     if _wants_json(request):
-        return JsonResponse({"ok": True, "html": _box(request, result=_result())})
-    return redirect(f"{back}?newsletter={_result()}#newsletter")
+        response = JsonResponse({"ok": True, "html": _box(request, result=_result())})
+    else:
+        response = redirect(f"{back}?newsletter={_result()}#newsletter")
+    if form.looks_automated():
+        return response
+    # Whether the address is new, pending, confirmed or unsubscribed shows only in
+    # what the queued task does, after the visitor has the answer: not in its timing.
+    signup = partial(
+        subscriber_signup,
+        email=form.cleaned_data["email"],
+        source_url=back,
+        placement=form.cleaned_data["placement"] or Subscriber.Placement.OTHER,
+        ip=_client_ip(request),
+    )
+    return _after_sending(response, signup)
 
 
 @never_cache

@@ -22,6 +22,7 @@ from articles.models import Article
 from newsletter.models import Subscriber
 from tests.factories import signup_data
 from tests.markers import needs_postgresql
+from tests.newsletter.timing import assert_indistinguishable
 
 SEED_URL = "/blog/can-foot-pain-cause-knee-pain/"
 
@@ -269,3 +270,36 @@ def test_twenty_threads_post_the_same_new_address_at_once(mailing_servers, smtp_
         assert Subscriber.objects.filter(email__iexact=address).count() == 1
         assert mails == 1, f"round {round_number}: {mails} confirmation mails to one new address"
         assert b"Confirm your KURU newsletter subscription" in smtp_inbox.to(address)[0]
+
+
+def test_answer_time_does_not_tell_a_confirmed_address_from_a_new_one(mailing_servers, smtp_inbox):
+    """Over HTTP, with the default immediate task backend and real SMTP: a new address's row and mail
+    are written after its answer is sent, so answers to new and confirmed addresses take as long."""
+    base = mailing_servers[0]
+    Subscriber.objects.create(email="known@example.com", status=Subscriber.Status.CONFIRMED)
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    token = json.loads(_get(base + "/newsletter/token/", opener)[2])["token"]
+
+    def answer_time(email):
+        body = urlencode(signup_data(email, csrfmiddlewaretoken=token)).encode()
+        started = time.perf_counter()
+        try:
+            opener.open(urllib.request.Request(base + "/newsletter/", data=body, method="POST"), timeout=30)
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 302
+        elapsed = (time.perf_counter() - started) * 1000
+        # Let the server finish the work it does after answering before the next try.
+        if email != "known@example.com":
+            assert _settled(lambda: len(smtp_inbox.to(email)), quiet=0) == 1
+        time.sleep(0.05)
+        return elapsed
+
+    times = {"new": [], "confirmed": []}
+    for n in range(33):
+        for kind in sorted(times, reverse=n % 2):  # alternate who goes first
+            elapsed = answer_time(f"new{n}@example.com" if kind == "new" else "known@example.com")
+            if n >= 3:  # the first rounds warm the servers up
+                times[kind].append(elapsed)
+    assert_indistinguishable(times)
+    assert smtp_inbox.to("known@example.com") == []

@@ -1,15 +1,21 @@
 import io
 import json
+import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.handlers.base import BaseHandler
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from newsletter.models import Subscriber
+from newsletter.services import record_signup
 from tests.factories import signup_data
+from tests.newsletter.timing import assert_indistinguishable
 
 SEED_URL = "/blog/can-foot-pain-cause-knee-pain/"
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -196,9 +202,11 @@ def test_json_error_shapes(client, db):
 def test_a_mail_queued_but_not_yet_sent_is_not_queued_again(client, settings):
     # The window where mail is queued but not yet sent is where concurrent signups doubled it.
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    client.post("/newsletter/", signup_data("twice@example.com"))
-    client.post("/newsletter/", signup_data("Twice@Example.com"))
-    assert Subscriber.objects.get().email_sent_at is None  # the worker has not run yet
+    for email in ("twice@example.com", "Twice@Example.com"):
+        record_signup.call(
+            email=email, source_url="/", placement="page", ip=None, requested_at=timezone.now().isoformat()
+        )
+    assert Subscriber.objects.get().email_sent_at is None  # the worker has not sent it yet
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
     assert [m.to for m in mail.outbox] == [["twice@example.com"]]
 
@@ -215,3 +223,60 @@ def test_a_pending_address_is_mailed_again_after_ten_minutes(client):
     Subscriber.objects.update(email_queued_at=timezone.now() - timedelta(minutes=11))
     client.post("/newsletter/", signup_data("later@example.com"))
     assert len(mail.outbox) == 2
+
+
+def _unsent_signup(handler, email):
+    """POST a signup through every middleware; the response as the server holds it before sending."""
+    request = RequestFactory().post("/newsletter/", signup_data(email), HTTP_ACCEPT="application/json")
+    request._dont_enforce_csrf_checks = True  # the CSRF token is tested elsewhere
+    return handler.get_response(request)
+
+
+def _handler():
+    handler = BaseHandler()
+    handler.load_middleware()
+    return handler
+
+
+def test_the_request_does_the_same_work_for_every_state(settings):
+    """No query and the same answer for every state; the state matters only once the answer is sent."""
+    for state in ("pending", "confirmed", "unsubscribed"):
+        Subscriber.objects.create(email=f"{state}@example.com", status=state)
+    handler = _handler()
+    answers = set()
+    for state in ("new", "pending", "confirmed", "unsubscribed"):
+        mails = len(mail.outbox)
+        with CaptureQueriesContext(connection) as queries:
+            response = _unsent_signup(handler, f"{state}@example.com")
+        assert list(queries) == [] and len(mail.outbox) == mails, state
+        answers.add((response.status_code, response.content))
+        response.close()  # sent: now the task runs
+    assert len(answers) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "new@example.com",
+        "pending@example.com",
+        "unsubscribed@example.com",
+    ]
+    assert Subscriber.objects.get(email="confirmed@example.com").status == "confirmed"
+
+
+def _timings(handler, emails, tries):
+    times = {kind: [] for kind in emails}
+    for n in range(tries):
+        for kind in sorted(emails, reverse=n % 2):  # alternate who goes first
+            email = emails[kind].format(n=n)
+            started = time.perf_counter()
+            response = _unsent_signup(handler, email)
+            times[kind].append((time.perf_counter() - started) * 1000)
+            response.close()
+    return times
+
+
+def test_answer_time_does_not_tell_a_confirmed_address_from_a_new_one(settings):
+    settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE = 1000
+    Subscriber.objects.create(email="known@example.com", status=Subscriber.Status.CONFIRMED)
+    handler = _handler()
+    _timings(handler, {"new": "warm{n}@example.com", "confirmed": "known@example.com"}, 3)
+    times = _timings(handler, {"new": "new{n}@example.com", "confirmed": "known@example.com"}, 30)
+    assert_indistinguishable(times)
+    assert Subscriber.objects.count() == 1 + 3 + 30 and len(mail.outbox) == 3 + 30
