@@ -1,17 +1,19 @@
 import io
 import json
+import re
 import time
 from datetime import timedelta
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.core.handlers.base import BaseHandler
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from newsletter.forms import TIMESTAMP_SALT, new_stamp
 from newsletter.models import Subscriber
 from newsletter.services import record_signup
 from tests.factories import signup_data
@@ -73,6 +75,7 @@ def test_bad_input_is_reported_inline_in_both_modes(client, demo, email, message
     assert response.status_code == 302 and response["Location"] == f"{SEED_URL}#newsletter"
     page = client.get(SEED_URL).content.decode()
     assert message in page.replace("&#x27;", "'")
+    assert _stamp_in(page)  # sent once more, it is not taken for stale
     assert (
         'name="csrfmiddlewaretoken" value="' in page
         and 'value=""' not in page.split('name="csrfmiddlewaretoken"')[1][:10]
@@ -125,17 +128,103 @@ def test_honeypot_and_too_fast_answer_as_if_it_worked_and_store_nothing(client, 
     bot = client.post("/newsletter/", signup_data("bot@example.com", website="http://spam.example"), **JSON)
     human = client.post("/newsletter/", signup_data("human@example.com"), **JSON)
     assert (bot.status_code, bot.content) == (human.status_code, human.content)
-    import time
-
-    from django.core import signing
-
-    from newsletter.forms import TIMESTAMP_SALT
-
-    fast = signup_data("fast@example.com", rendered_at=signing.dumps(time.time(), salt=TIMESTAMP_SALT))
+    fast = signup_data("fast@example.com", rendered_at=new_stamp())
     assert client.post("/newsletter/", fast, **JSON).json()["ok"] is True
-    forged = signup_data("forged@example.com", rendered_at="12345")
-    assert client.post("/newsletter/", forged, **JSON).json()["ok"] is True
     assert list(Subscriber.objects.values_list("email", flat=True)) == ["human@example.com"]
+
+
+def _stamp_in(html):
+    """The stamp in the form in this HTML; "" for none."""
+    return re.search(r'name="rendered_at"(?: value="([^"]*)")?', html).group(1) or ""
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "",  # a cached page's form whose JavaScript did not run
+        "12345",  # forged
+        signing.dumps(time.time() - 30, salt=TIMESTAMP_SALT),  # the bare time pages carried before stamps
+        new_stamp(time.time() - 3601),  # past NEWSLETTER_FORM_MAX_AGE
+    ],
+    ids=["missing", "forged", "old-format", "expired"],
+)
+def test_a_stale_stamp_gives_the_form_back_as_typed_in_both_modes(client, db, stamp):
+    data = signup_data("keep@example.com", source=SEED_URL, placement="article", rendered_at=stamp)
+    answer = client.post("/newsletter/", data, **JSON)
+    assert answer.status_code == 403 and answer.json()["ok"] is False
+    box = answer.json()["html"]
+    assert "press Subscribe once more" in box and 'value="keep@example.com"' in box
+    assert _stamp_in(box) not in ("", stamp)  # a fresh one
+    page = client.post("/newsletter/", data)
+    html = page.content.decode()
+    assert page.status_code == 403 and "press Subscribe once more" in html and 'value="keep@example.com"' in html
+    assert f'name="source" value="{SEED_URL}"' in html and _stamp_in(html) not in ("", stamp)
+    assert Subscriber.objects.count() == 0
+
+
+def test_pressing_subscribe_once_more_signs_up(client, db, monkeypatch):
+    answer = client.post("/newsletter/", signup_data("again@example.com", rendered_at=""))
+    assert answer.status_code == 403
+    later = time.time() + 3
+    monkeypatch.setattr("newsletter.forms.time.time", lambda: later)
+    again = client.post(
+        "/newsletter/", signup_data("again@example.com", rendered_at=_stamp_in(answer.content.decode()))
+    )
+    assert again.status_code == 302 and Subscriber.objects.get().email == "again@example.com"
+
+
+def test_cached_pages_carry_no_stamp_and_the_token_endpoint_gives_fresh_ones(client, demo, page_cache):
+    client.get(SEED_URL)
+    page = client.get(SEED_URL)
+    assert page["X-Page-Cache"] == "hit"
+    html = page.content.decode()
+    assert _stamp_in(html) == "" and 'data-min-fill="2"' in html and 'data-max-age="3600"' in html
+    one, two = client.get("/newsletter/token/"), client.get("/newsletter/token/")
+    assert "no-cache" in one["Cache-Control"] and "X-Page-Cache" not in one
+    assert one.json()["stamp"] != two.json()["stamp"] and one.json()["token"]
+
+
+def _captured(client):
+    """A form from a cached page with the token and stamp its JavaScript fetched, as a bot would keep it."""
+    fetched = client.get("/newsletter/token/").json()
+    return {"csrfmiddlewaretoken": fetched["token"], "rendered_at": fetched["stamp"]}
+
+
+def test_one_stamp_replayed_from_many_clients_signs_up_one_address(db, settings, monkeypatch):
+    settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE = 1000
+    visitor = Client(enforce_csrf_checks=True)
+    captured = _captured(visitor)
+    later = time.time() + 30
+    monkeypatch.setattr("newsletter.forms.time.time", lambda: later)
+    answers = [
+        visitor.post("/newsletter/", signup_data(f"r{n}@example.com", **captured), REMOTE_ADDR=f"198.51.100.{n}")
+        for n in range(50)
+    ]
+    assert [a.status_code for a in answers] == [302] + [403] * 49
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["r0@example.com"]
+
+
+def test_a_captured_form_replayed_after_the_max_age_is_not_accepted(db, settings, monkeypatch):
+    visitor = Client(enforce_csrf_checks=True)
+    captured = _captured(visitor)
+    later = time.time() + settings.NEWSLETTER_FORM_MAX_AGE + 1
+    monkeypatch.setattr("newsletter.forms.time.time", lambda: later)
+    answer = visitor.post("/newsletter/", signup_data("late@example.com", **captured))
+    assert answer.status_code == 403 and "press Subscribe once more" in answer.content.decode()
+    assert Subscriber.objects.count() == 0
+
+
+def test_fresh_stamps_from_one_client_are_still_rate_limited(db, settings):
+    settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE = 5
+    visitor = Client(enforce_csrf_checks=True)
+    statuses = [
+        visitor.post(
+            "/newsletter/",
+            signup_data(f"s{n}@example.com", csrfmiddlewaretoken=_captured(visitor)["csrfmiddlewaretoken"]),
+        ).status_code
+        for n in range(8)
+    ]
+    assert statuses == [302] * 5 + [429] * 3 and Subscriber.objects.count() == 5
 
 
 def test_rate_limit_is_polite_and_429(client, db, settings):
