@@ -241,8 +241,11 @@ NEWSLETTER_IP_STORAGE = os.environ.get("NEWSLETTER_IP_STORAGE", "truncated")
 # Signups per client IP per minute; the count lives in the cache (shared across
 # processes when CACHE_URL is shared).
 NEWSLETTER_RATE_LIMIT_PER_MINUTE = int(os.environ.get("NEWSLETTER_RATE_LIMIT_PER_MINUTE", "5"))
-# A form sent sooner than this after it was rendered is treated as a bot.
+# A signup form's stamp (from the page, or from /newsletter/token/ on cached
+# pages): sent sooner than this after it was issued, the form is treated as a bot;
+# older than the maximum, or used before, it comes back to be sent once more.
 NEWSLETTER_MIN_FILL_SECONDS = float(os.environ.get("NEWSLETTER_MIN_FILL_SECONDS", "2"))
+NEWSLETTER_FORM_MAX_AGE = int(os.environ.get("NEWSLETTER_FORM_MAX_AGE", "3600"))
 NEWSLETTER_CONFIRM_MAX_AGE = int(os.environ.get("NEWSLETTER_CONFIRM_MAX_AGE", str(7 * 24 * 3600)))
 NEWSLETTER_UNSUBSCRIBE_MAX_AGE = int(os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAX_AGE", str(2 * 365 * 24 * 3600)))
 # Shoppers' ratings per client (IP, kept only as a keyed hash in the cache) per hour.

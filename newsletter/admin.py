@@ -34,6 +34,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         "placement",
         "consent_version",
         "ip_address",
+        "email_queued_at",
         "email_attempts",
         "email_sent_at",
         "email_error",
@@ -56,7 +57,7 @@ class SubscriberAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Mail delivery", {"fields": ["email_attempts", "email_sent_at", "email_error"]}),
+        ("Mail delivery", {"fields": ["email_queued_at", "email_attempts", "email_sent_at", "email_error"]}),
     ]
 
     @admin.display(description="Confirmation email")

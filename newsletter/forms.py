@@ -1,3 +1,5 @@
+import logging
+import secrets
 import time
 
 from crispy_forms.helper import FormHelper
@@ -5,14 +7,36 @@ from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.urls import reverse
 
 from .models import Subscriber
 
-# Cached pages are shared by every visitor, so they carry no CSRF token: this
-# empty field is filled by static/js/signup.js from newsletter:token on submit.
+logger = logging.getLogger(__name__)
+
+# Cached pages are shared by every visitor, so they carry no CSRF token and no
+# stamp: static/js/signup.js fills both in from newsletter:token.
 EMPTY_CSRF_FIELD = '<input type="hidden" name="csrfmiddlewaretoken" value="">'
 TIMESTAMP_SALT = "newsletter.rendered-at"
+
+# What SignupForm.verdict() finds.
+HUMAN, BOT, STALE = "human", "bot", "stale"
+
+
+def new_stamp(issued_at: float | None = None) -> str:
+    """A signed stamp saying when a form was handed to one visitor; it is good for one signup."""
+    issued_at = time.time() if issued_at is None else issued_at
+    return signing.dumps({"t": issued_at, "n": secrets.token_urlsafe(12)}, salt=TIMESTAMP_SALT)
+
+
+def _spend(nonce: str) -> bool:
+    """True the first time a stamp is spent; the record lives in the shared cache as long as the stamp."""
+    try:
+        return cache.add(f"newsletter:stamp:{nonce}", 1, settings.NEWSLETTER_FORM_MAX_AGE + 60)
+    except Exception:  # any backend's connection or timeout error
+        # As the rate limiter does: an outage must not refuse every signup.
+        logger.warning("Signup stamp not recorded: the cache is unavailable.", exc_info=True)
+        return True
 
 
 class SingleLineEmailField(forms.EmailField):
@@ -37,18 +61,26 @@ class SignupForm(forms.Form):
     )
     source = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300)
     placement = forms.ChoiceField(widget=forms.HiddenInput, required=False, choices=Subscriber.Placement.choices)
-    rendered_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The stamp (new_stamp()): when this visitor was handed the form, signed.
+    rendered_at = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
     # A field people never see; bots fill it in.
     website = forms.CharField(label="Leave this field empty", required=False, max_length=200)
 
     def __init__(self, *args, cached_page=False, **kwargs):
+        # A cached page is the same for everyone and may be served for days: it
+        # carries no stamp, and its visitors fetch one (newsletter:token).
         initial = kwargs.setdefault("initial", {})
-        initial.setdefault("rendered_at", signing.dumps(time.time(), salt=TIMESTAMP_SALT))
+        initial.setdefault("rendered_at", "" if cached_page else new_stamp())
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_action = reverse("newsletter:signup")
         self.helper.form_class = "signup-form"
-        self.helper.attrs = {"data-signup": "", "novalidate": ""}
+        self.helper.attrs = {
+            "data-signup": "",
+            "data-min-fill": f"{settings.NEWSLETTER_MIN_FILL_SECONDS:g}",
+            "data-max-age": str(settings.NEWSLETTER_FORM_MAX_AGE),
+            "novalidate": "",
+        }
         fields = [
             Field("email"),
             HTML(f'<p class="signup-form__consent">{settings.NEWSLETTER_CONSENT_TEXT}</p>'),
@@ -63,12 +95,19 @@ class SignupForm(forms.Form):
             fields.append(HTML(EMPTY_CSRF_FIELD))
         self.helper.layout = Layout(*fields, Submit("subscribe", "Subscribe"))
 
-    def looks_automated(self) -> bool:
-        """True for a filled honeypot or a form sent faster than a person could."""
+    def verdict(self) -> str:
+        """Who sent this valid form, as its honeypot and stamp say: HUMAN; BOT for a filled honeypot or a
+        form sent sooner than NEWSLETTER_MIN_FILL_SECONDS after its stamp; STALE for a stamp that is
+        missing, forged, older than NEWSLETTER_FORM_MAX_AGE or already used for a signup."""
         if self.cleaned_data.get("website"):
-            return True
+            return BOT
         try:
-            rendered = signing.loads(self.cleaned_data.get("rendered_at") or "", salt=TIMESTAMP_SALT)
-        except signing.BadSignature:
-            return True
-        return time.time() - float(rendered) < settings.NEWSLETTER_MIN_FILL_SECONDS
+            stamp = signing.loads(self.cleaned_data.get("rendered_at") or "", salt=TIMESTAMP_SALT)
+            age, nonce = time.time() - float(stamp["t"]), str(stamp["n"])
+        except (signing.BadSignature, TypeError, KeyError, ValueError):
+            return STALE
+        if age < settings.NEWSLETTER_MIN_FILL_SECONDS:
+            return BOT
+        if age > settings.NEWSLETTER_FORM_MAX_AGE or not _spend(nonce):
+            return STALE
+        return HUMAN

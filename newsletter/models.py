@@ -1,6 +1,19 @@
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def claim_mail(self, *, since) -> bool:
+        """Mark these subscribers' next email as queued unless one was queued after `since`.
+
+        True for exactly one of any number of concurrent callers: the check and
+        the write are one UPDATE, so the database decides, not the callers.
+        """
+        unclaimed = Q(email_queued_at__isnull=True) | Q(email_queued_at__lt=since)
+        return self.filter(unclaimed).update(email_queued_at=timezone.now()) > 0
 
 
 class Subscriber(models.Model):
@@ -35,9 +48,16 @@ class Subscriber(models.Model):
         null=True, blank=True, help_text="Stored as NEWSLETTER_IP_STORAGE says: truncated by default."
     )
     # Mail delivery, so staff can see and retry failures.
+    email_queued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the latest confirmation or welcome email was queued; signups add another ten minutes later at the earliest.",
+    )
     email_attempts = models.PositiveSmallIntegerField(default=0)
     email_sent_at = models.DateTimeField(null=True, blank=True)
     email_error = models.TextField(blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,12 +1,13 @@
 """Writes for the newsletter: signups, confirmations and unsubscribes (each also queues mail)."""
 
 import ipaddress
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django_tasks import task
 
 from .models import Subscriber
 from .tasks import send_subscriber_email
@@ -14,6 +15,18 @@ from .tasks import send_subscriber_email
 # A pending address gets at most one confirmation email in this window, however
 # often (or from however many places) someone signs it up.
 RESEND_AFTER = timedelta(minutes=10)
+# What a signup writes besides the row itself.
+CONSENT_FIELDS = [
+    "signed_up_at",
+    "source_url",
+    "source_article",
+    "placement",
+    "consent_version",
+    "ip_address",
+    "status",
+    "confirmed_at",
+    "unsubscribed_at",
+]
 
 
 def stored_ip(ip: str | None) -> str | None:
@@ -50,11 +63,32 @@ def _queue(subscriber, kind):
 
 def subscriber_signup(
     *, email: str, source_url: str = "", placement: str = Subscriber.Placement.OTHER, ip: str | None = None
-) -> Subscriber:
-    """Record a signup request. New, pending and unsubscribed addresses become pending (or confirmed
-    without double opt-in) and get mail; a confirmed address is left as it is. Callers answer the
-    visitor the same way in every case, so the form never tells who is on the list."""
-    now = timezone.now()
+) -> None:
+    """Queue a signup request for record_signup; nothing is read or written here.
+
+    This is the same work for new, pending, confirmed and unsubscribed addresses,
+    so a view that calls it once its answer is sent answers every address alike,
+    in content and in time.
+    """
+    record_signup.enqueue(
+        email=email,
+        source_url=source_url[:300],
+        placement=placement,
+        ip=stored_ip(ip),
+        requested_at=timezone.now().isoformat(),
+    )
+
+
+@task()
+def record_signup(*, email: str, source_url: str, placement: str, ip: str | None, requested_at: str) -> None:
+    """Record a signup request (a task queued by subscriber_signup; `ip` is already as stored).
+
+    New, pending and unsubscribed addresses become pending (or confirmed without
+    double opt-in) and get mail; a confirmed address is left as it is. However
+    many requests for one address arrive at once, one mail is queued per
+    RESEND_AFTER: the database grants that with one conditional UPDATE.
+    """
+    now = datetime.fromisoformat(requested_at)
     double_opt_in = settings.NEWSLETTER_DOUBLE_OPT_IN
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().filter(email__iexact=email).first()
@@ -64,32 +98,30 @@ def subscriber_signup(
                     subscriber = Subscriber.objects.create(email=email, signed_up_at=now)
             except IntegrityError:
                 # The same address arrived concurrently and the unique constraint kept
-                # one row: that request records the consent and sends the mail.
-                return Subscriber.objects.get(email__iexact=email)
-        elif subscriber.status == Subscriber.Status.CONFIRMED:
-            return subscriber
+                # one row (committed by now): go on with it; the claim below mails once.
+                subscriber = Subscriber.objects.select_for_update().get(email__iexact=email)
+        if subscriber.status == Subscriber.Status.CONFIRMED:
+            return
 
-        recently_mailed = (
-            subscriber.status == Subscriber.Status.PENDING
-            and subscriber.email_sent_at is not None
-            and subscriber.email_sent_at > now - RESEND_AFTER
-        )
+        # Someone who left and signs up again gets a fresh link at once.
+        returning = subscriber.status == Subscriber.Status.UNSUBSCRIBED
         subscriber.signed_up_at = now
-        subscriber.source_url = source_url[:300]
+        subscriber.source_url = source_url
         subscriber.source_article = article_for(source_url) if source_url else None
         subscriber.placement = placement
         subscriber.consent_version = settings.NEWSLETTER_CONSENT_VERSION
-        subscriber.ip_address = stored_ip(ip)
+        subscriber.ip_address = ip
         if double_opt_in:
             subscriber.status = Subscriber.Status.PENDING
         else:
             subscriber.status = Subscriber.Status.CONFIRMED
             subscriber.confirmed_at = now
             subscriber.unsubscribed_at = None
-        subscriber.save()
-        if not recently_mailed:
+        # Every field but email_queued_at, which only claim_mail() writes.
+        subscriber.save(update_fields=CONSENT_FIELDS)
+        claimable = timezone.now() if returning else timezone.now() - RESEND_AFTER
+        if Subscriber.objects.filter(pk=subscriber.pk).claim_mail(since=claimable):
             _queue(subscriber, "confirm" if double_opt_in else "welcome")
-    return subscriber
 
 
 def subscriber_confirm(*, subscriber: Subscriber) -> bool:
@@ -119,6 +151,7 @@ def subscriber_unsubscribe(*, subscriber: Subscriber) -> Subscriber:
 
 
 def subscriber_resend_confirmation(*, subscriber: Subscriber) -> None:
-    """Queue the confirmation email again (staff retrying a failed send)."""
+    """Queue the confirmation email again (staff retrying a failed send), whenever the last one was."""
     if subscriber.status == Subscriber.Status.PENDING:
+        Subscriber.objects.filter(pk=subscriber.pk).update(email_queued_at=timezone.now())
         _queue(subscriber, "confirm")

@@ -1,4 +1,6 @@
 import json
+import logging
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,13 +16,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.ratelimit import is_rate_limited
 from core.views import answers_csrf_failure
 
-from .forms import SignupForm
+from .forms import BOT, STALE, SignupForm, new_stamp
 from .models import Subscriber
 from .services import subscriber_confirm, subscriber_signup, subscriber_unsubscribe
 from .tokens import subscriber_from_confirm_token, subscriber_from_unsubscribe_token
 
+logger = logging.getLogger(__name__)
+
 FORM_MESSAGE_TAG = "newsletter-form"
 RATE_LIMITED = "You’ve signed up several times in a short while. Please wait a minute and try again."
+ASK_AGAIN = "Almost there: press Subscribe once more to confirm your signup."
 
 
 RESULTS = ("check-inbox", "subscribed")  # the ?newsletter= values a page may show
@@ -65,13 +70,39 @@ def _page(request, form, status=200, result=None, notice=None):
     return render(request, "newsletter/signup.html", {"form": form, "result": result, "notice": notice}, status=status)
 
 
-def _signup_csrf_failure(request, reason=""):
-    """A signup without a valid token (no JavaScript on a cached page, or an old tab) keeps what was typed."""
+def _after_sending(response, work):
+    """Run `work()` once the server has sent `response`, and log its failure.
+
+    WSGI and ASGI servers (and the test client) call the response's public
+    close() after sending it; this response's close() runs `work` after Django's
+    own. Nothing the visitor waits for depends on it, so a failure is logged.
+    """
+    close = response.close
+
+    def close_then_work():
+        close()
+        try:
+            work()
+        except Exception:
+            logger.exception("A newsletter signup could not be queued.")
+
+    response.close = close_then_work
+    return response
+
+
+def _ask_again(request, reason=""):
+    """The form back, as typed, with a fresh CSRF token and stamp, asking to press Subscribe once more.
+
+    The answer to a signup without a valid CSRF token (no JavaScript on a cached
+    page, or an old tab) or without a valid stamp (missing, expired or used).
+    """
     form = SignupForm(initial=_typed(request))
-    return _page(request, form, status=403, notice="Almost there: press Subscribe once more to confirm your signup.")
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "html": _box(request, form, notice=ASK_AGAIN)}, status=403)
+    return _page(request, form, status=403, notice=ASK_AGAIN)
 
 
-@answers_csrf_failure(_signup_csrf_failure)
+@answers_csrf_failure(_ask_again)
 @require_http_methods(["GET", "POST"])
 def signup(request):
     """The signup form's target, for JavaScript (JSON) and plain HTML posts alike.
@@ -103,23 +134,32 @@ def signup(request):
         # Back to the page the form was on, where the box shows the errors next to the field.
         messages.error(request, json.dumps(_typed(request)), extra_tags=FORM_MESSAGE_TAG)
         return redirect(f"{back}#newsletter")
-    if not form.looks_automated():
-        subscriber_signup(
-            email=form.cleaned_data["email"],
-            source_url=back,
-            placement=form.cleaned_data["placement"] or Subscriber.Placement.OTHER,
-            ip=_client_ip(request),
-        )
+    verdict = form.verdict()
+    if verdict == STALE:
+        return _ask_again(request)
     if _wants_json(request):
-        return JsonResponse({"ok": True, "html": _box(request, result=_result())})
-    return redirect(f"{back}?newsletter={_result()}#newsletter")
+        response = JsonResponse({"ok": True, "html": _box(request, result=_result())})
+    else:
+        response = redirect(f"{back}?newsletter={_result()}#newsletter")
+    if verdict == BOT:
+        return response  # as if it worked; nothing is stored
+    # Whether the address is new, pending, confirmed or unsubscribed shows only in
+    # what the queued task does, after the visitor has the answer: not in its timing.
+    signup = partial(
+        subscriber_signup,
+        email=form.cleaned_data["email"],
+        source_url=back,
+        placement=form.cleaned_data["placement"] or Subscriber.Placement.OTHER,
+        ip=_client_ip(request),
+    )
+    return _after_sending(response, signup)
 
 
 @never_cache
 @require_GET
 def token(request):
-    """A CSRF token for forms on cached pages (sets this visitor's CSRF cookie)."""
-    return JsonResponse({"token": get_token(request)})
+    """A CSRF token (setting this visitor's CSRF cookie) and a fresh stamp, for forms on cached pages."""
+    return JsonResponse({"token": get_token(request), "stamp": new_stamp()})
 
 
 @never_cache

@@ -4,7 +4,7 @@ from django import template
 from django.contrib import messages
 from django.template.loader import render_to_string
 
-from newsletter.forms import SignupForm
+from newsletter.forms import SignupForm, new_stamp
 from newsletter.views import FORM_MESSAGE_TAG, shown_result
 
 register = template.Library()
@@ -24,8 +24,8 @@ def _returned_form(request):
     for message in messages.get_messages(request):
         if FORM_MESSAGE_TAG in message.tags:
             # This response is private (the message cookie bypasses the page cache), so
-            # the form carries its CSRF token and works without JavaScript.
-            form = SignupForm(data=json.loads(message.message))
+            # the form carries its CSRF token and a fresh stamp and works without JavaScript.
+            form = SignupForm(data={**json.loads(message.message), "rendered_at": new_stamp()})
             form.is_valid()
             return form
     return None

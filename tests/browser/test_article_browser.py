@@ -100,6 +100,28 @@ def test_signup_in_place_with_javascript_on_a_cached_page(browser, live_demo):
     assert Subscriber.objects.filter(email="visitor.b@example.com", status="pending").count() == 1
 
 
+def test_a_quick_visitor_on_a_cached_page_is_not_taken_for_a_bot(browser, live_demo):
+    """The stamp is fetched when the visitor starts on the form, not with the page; a post sooner than
+    NEWSLETTER_MIN_FILL_SECONDS after it waits instead of being dropped as a bot's."""
+    browser.new_context().new_page().goto(live_demo.url + SEED_PATH)  # warms the page cache
+    context = browser.new_context()
+    page = context.new_page()
+    tokens = []
+    page.on("request", lambda request: "/newsletter/token/" in request.url and tokens.append(request.url))
+    assert page.goto(live_demo.url + SEED_PATH).headers["x-page-cache"] == "hit"
+    page.wait_for_load_state("networkidle")
+    assert tokens == []  # readers who never touch the form cost no extra request
+    page.fill("#newsletter input[name=email]", "quick@example.com")
+    page.click("#newsletter input[type=submit]")
+    page.locator("#newsletter .signup__done").wait_for()
+    assert len(tokens) == 1
+    context.close()
+
+    from newsletter.models import Subscriber
+
+    assert Subscriber.objects.filter(email="quick@example.com", status="pending").count() == 1
+
+
 def test_signup_without_javascript(browser, live_demo):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

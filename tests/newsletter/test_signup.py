@@ -1,13 +1,23 @@
+import io
 import json
 import re
+import time
+from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
-from django.db import IntegrityError, transaction
+from django.core.handlers.base import BaseHandler
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from newsletter.forms import TIMESTAMP_SALT
+from newsletter.forms import TIMESTAMP_SALT, new_stamp
 from newsletter.models import Subscriber
+from newsletter.services import record_signup
 from tests.factories import signup_data
+from tests.newsletter.timing import assert_indistinguishable
 
 SEED_URL = "/blog/can-foot-pain-cause-knee-pain/"
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -25,20 +35,13 @@ def test_form_on_article_has_consent_honeypot_source_and_placement(client, demo)
     assert 'action="/newsletter/"' in html
 
 
-def test_signup_box_is_rendered_for_each_page(client, demo, settings, monkeypatch):
-    """Nothing of the box outlives a request: a new setting or a later time shows at once, without a restart."""
-
-    def rendered_at(html):
-        value = re.search(r'name="rendered_at" value="([^"]+)"', html).group(1)
-        return signing.loads(value, salt=TIMESTAMP_SALT)
-
+def test_signup_box_is_rendered_for_each_page(client, demo, settings):
+    """Nothing of the box outlives a request: a new setting shows at once, without a restart."""
     first = client.get(SEED_URL).content.decode()
     settings.NEWSLETTER_CONSENT_TEXT = "I agree to the newsletter’s new wording."
-    later = rendered_at(first) + 60
-    monkeypatch.setattr("newsletter.forms.time.time", lambda: later)
     second = client.get(SEED_URL).content.decode()
+    assert "I agree to the newsletter’s new wording." not in first
     assert "I agree to the newsletter’s new wording." in second
-    assert rendered_at(second) == later
 
 
 def test_no_js_signup_goes_back_to_the_form_and_sends_confirmation(client, demo):
@@ -81,6 +84,7 @@ def test_bad_input_is_reported_inline_in_both_modes(client, demo, email, message
     assert response.status_code == 302 and response["Location"] == f"{SEED_URL}#newsletter"
     page = client.get(SEED_URL).content.decode()
     assert message in page.replace("&#x27;", "'")
+    assert _stamp_in(page)  # sent once more, it is not taken for stale
     assert (
         'name="csrfmiddlewaretoken" value="' in page
         and 'value=""' not in page.split('name="csrfmiddlewaretoken"')[1][:10]
@@ -133,17 +137,103 @@ def test_honeypot_and_too_fast_answer_as_if_it_worked_and_store_nothing(client, 
     bot = client.post("/newsletter/", signup_data("bot@example.com", website="http://spam.example"), **JSON)
     human = client.post("/newsletter/", signup_data("human@example.com"), **JSON)
     assert (bot.status_code, bot.content) == (human.status_code, human.content)
-    import time
-
-    from django.core import signing
-
-    from newsletter.forms import TIMESTAMP_SALT
-
-    fast = signup_data("fast@example.com", rendered_at=signing.dumps(time.time(), salt=TIMESTAMP_SALT))
+    fast = signup_data("fast@example.com", rendered_at=new_stamp())
     assert client.post("/newsletter/", fast, **JSON).json()["ok"] is True
-    forged = signup_data("forged@example.com", rendered_at="12345")
-    assert client.post("/newsletter/", forged, **JSON).json()["ok"] is True
     assert list(Subscriber.objects.values_list("email", flat=True)) == ["human@example.com"]
+
+
+def _stamp_in(html):
+    """The stamp in the form in this HTML; "" for none."""
+    return re.search(r'name="rendered_at"(?: value="([^"]*)")?', html).group(1) or ""
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "",  # a cached page's form whose JavaScript did not run
+        "12345",  # forged
+        signing.dumps(time.time() - 30, salt=TIMESTAMP_SALT),  # the bare time pages carried before stamps
+        new_stamp(time.time() - 3601),  # past NEWSLETTER_FORM_MAX_AGE
+    ],
+    ids=["missing", "forged", "old-format", "expired"],
+)
+def test_a_stale_stamp_gives_the_form_back_as_typed_in_both_modes(client, db, stamp):
+    data = signup_data("keep@example.com", source=SEED_URL, placement="article", rendered_at=stamp)
+    answer = client.post("/newsletter/", data, **JSON)
+    assert answer.status_code == 403 and answer.json()["ok"] is False
+    box = answer.json()["html"]
+    assert "press Subscribe once more" in box and 'value="keep@example.com"' in box
+    assert _stamp_in(box) not in ("", stamp)  # a fresh one
+    page = client.post("/newsletter/", data)
+    html = page.content.decode()
+    assert page.status_code == 403 and "press Subscribe once more" in html and 'value="keep@example.com"' in html
+    assert f'name="source" value="{SEED_URL}"' in html and _stamp_in(html) not in ("", stamp)
+    assert Subscriber.objects.count() == 0
+
+
+def test_pressing_subscribe_once_more_signs_up(client, db, monkeypatch):
+    answer = client.post("/newsletter/", signup_data("again@example.com", rendered_at=""))
+    assert answer.status_code == 403
+    later = time.time() + 3
+    monkeypatch.setattr("newsletter.forms.time.time", lambda: later)
+    again = client.post(
+        "/newsletter/", signup_data("again@example.com", rendered_at=_stamp_in(answer.content.decode()))
+    )
+    assert again.status_code == 302 and Subscriber.objects.get().email == "again@example.com"
+
+
+def test_cached_pages_carry_no_stamp_and_the_token_endpoint_gives_fresh_ones(client, demo, page_cache):
+    client.get(SEED_URL)
+    page = client.get(SEED_URL)
+    assert page["X-Page-Cache"] == "hit"
+    html = page.content.decode()
+    assert _stamp_in(html) == "" and 'data-min-fill="2"' in html and 'data-max-age="3600"' in html
+    one, two = client.get("/newsletter/token/"), client.get("/newsletter/token/")
+    assert "no-cache" in one["Cache-Control"] and "X-Page-Cache" not in one
+    assert one.json()["stamp"] != two.json()["stamp"] and one.json()["token"]
+
+
+def _captured(client):
+    """A form from a cached page with the token and stamp its JavaScript fetched, as a bot would keep it."""
+    fetched = client.get("/newsletter/token/").json()
+    return {"csrfmiddlewaretoken": fetched["token"], "rendered_at": fetched["stamp"]}
+
+
+def test_one_stamp_replayed_from_many_clients_signs_up_one_address(db, settings, monkeypatch):
+    settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE = 1000
+    visitor = Client(enforce_csrf_checks=True)
+    captured = _captured(visitor)
+    later = time.time() + 30
+    monkeypatch.setattr("newsletter.forms.time.time", lambda: later)
+    answers = [
+        visitor.post("/newsletter/", signup_data(f"r{n}@example.com", **captured), REMOTE_ADDR=f"198.51.100.{n}")
+        for n in range(50)
+    ]
+    assert [a.status_code for a in answers] == [302] + [403] * 49
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["r0@example.com"]
+
+
+def test_a_captured_form_replayed_after_the_max_age_is_not_accepted(db, settings, monkeypatch):
+    visitor = Client(enforce_csrf_checks=True)
+    captured = _captured(visitor)
+    later = time.time() + settings.NEWSLETTER_FORM_MAX_AGE + 1
+    monkeypatch.setattr("newsletter.forms.time.time", lambda: later)
+    answer = visitor.post("/newsletter/", signup_data("late@example.com", **captured))
+    assert answer.status_code == 403 and "press Subscribe once more" in answer.content.decode()
+    assert Subscriber.objects.count() == 0
+
+
+def test_fresh_stamps_from_one_client_are_still_rate_limited(db, settings):
+    settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE = 5
+    visitor = Client(enforce_csrf_checks=True)
+    statuses = [
+        visitor.post(
+            "/newsletter/",
+            signup_data(f"s{n}@example.com", csrfmiddlewaretoken=_captured(visitor)["csrfmiddlewaretoken"]),
+        ).status_code
+        for n in range(8)
+    ]
+    assert statuses == [302] * 5 + [429] * 3 and Subscriber.objects.count() == 5
 
 
 def test_rate_limit_is_polite_and_429(client, db, settings):
@@ -205,3 +295,86 @@ def test_signups_per_article_in_admin(client, demo, admin_client):
 def test_json_error_shapes(client, db):
     data = json.loads(client.post("/newsletter/", signup_data(""), **JSON).content)
     assert set(data) == {"ok", "html"}
+
+
+def test_a_mail_queued_but_not_yet_sent_is_not_queued_again(client, settings):
+    # The window where mail is queued but not yet sent is where concurrent signups doubled it.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    for email in ("twice@example.com", "Twice@Example.com"):
+        record_signup.call(
+            email=email, source_url="/", placement="page", ip=None, requested_at=timezone.now().isoformat()
+        )
+    assert Subscriber.objects.get().email_sent_at is None  # the worker has not sent it yet
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    assert [m.to for m in mail.outbox] == [["twice@example.com"]]
+
+
+def test_someone_who_left_gets_a_fresh_link_at_once(client):
+    client.post("/newsletter/", signup_data("back@example.com"))
+    Subscriber.objects.update(status=Subscriber.Status.UNSUBSCRIBED)
+    client.post("/newsletter/", signup_data("back@example.com"))
+    assert len(mail.outbox) == 2 and Subscriber.objects.get().status == "pending"
+
+
+def test_a_pending_address_is_mailed_again_after_ten_minutes(client):
+    client.post("/newsletter/", signup_data("later@example.com"))
+    Subscriber.objects.update(email_queued_at=timezone.now() - timedelta(minutes=11))
+    client.post("/newsletter/", signup_data("later@example.com"))
+    assert len(mail.outbox) == 2
+
+
+def _unsent_signup(handler, email):
+    """POST a signup through every middleware; the response as the server holds it before sending."""
+    request = RequestFactory().post("/newsletter/", signup_data(email), HTTP_ACCEPT="application/json")
+    request._dont_enforce_csrf_checks = True  # the CSRF token is tested elsewhere
+    return handler.get_response(request)
+
+
+def _handler():
+    handler = BaseHandler()
+    handler.load_middleware()
+    return handler
+
+
+def test_the_request_does_the_same_work_for_every_state(settings):
+    """No query and the same answer for every state; the state matters only once the answer is sent."""
+    for state in ("pending", "confirmed", "unsubscribed"):
+        Subscriber.objects.create(email=f"{state}@example.com", status=state)
+    handler = _handler()
+    answers = set()
+    for state in ("new", "pending", "confirmed", "unsubscribed"):
+        mails = len(mail.outbox)
+        with CaptureQueriesContext(connection) as queries:
+            response = _unsent_signup(handler, f"{state}@example.com")
+        assert list(queries) == [] and len(mail.outbox) == mails, state
+        answers.add((response.status_code, response.content))
+        response.close()  # sent: now the task runs
+    assert len(answers) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "new@example.com",
+        "pending@example.com",
+        "unsubscribed@example.com",
+    ]
+    assert Subscriber.objects.get(email="confirmed@example.com").status == "confirmed"
+
+
+def _timings(handler, emails, tries):
+    times = {kind: [] for kind in emails}
+    for n in range(tries):
+        for kind in sorted(emails, reverse=n % 2):  # alternate who goes first
+            email = emails[kind].format(n=n)
+            started = time.perf_counter()
+            response = _unsent_signup(handler, email)
+            times[kind].append((time.perf_counter() - started) * 1000)
+            response.close()
+    return times
+
+
+def test_answer_time_does_not_tell_a_confirmed_address_from_a_new_one(settings):
+    settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE = 1000
+    Subscriber.objects.create(email="known@example.com", status=Subscriber.Status.CONFIRMED)
+    handler = _handler()
+    _timings(handler, {"new": "warm{n}@example.com", "confirmed": "known@example.com"}, 3)
+    times = _timings(handler, {"new": "new{n}@example.com", "confirmed": "known@example.com"}, 30)
+    assert_indistinguishable(times)
+    assert Subscriber.objects.count() == 1 + 3 + 30 and len(mail.outbox) == 3 + 30
