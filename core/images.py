@@ -119,7 +119,25 @@ class ImageUploadField(forms.ImageField):
             data.seek(0)
             inspect_image(data.read())
             data.seek(position)
+            check_storage_writable()
         return super().to_python(data)
+
+
+def check_storage_writable():
+    """Refuse an upload, with a message, when media storage cannot take a file (a read-only MEDIA_ROOT, a full disk).
+
+    Checked while the form is validated, so the admin shows the form again with
+    everything typed kept, rather than failing with a 500 once the rows are saved.
+    """
+    try:
+        probe = default_storage.save("renditions/.write-check", ContentFile(b""))
+        default_storage.delete(probe)
+    except OSError as exc:
+        logger.error("Media storage refused a file: %s", exc)
+        raise ValidationError(
+            "The image could not be stored: the media storage refuses new files. Nothing was saved; "
+            "ask an administrator to check it, then choose the image again (the rest of the form is kept)."
+        ) from None
 
 
 def end_of_image(data: bytes, fmt: str) -> int | None:

@@ -318,3 +318,25 @@ def test_admin_refuses_camera_name_as_figure_alt_then_accepts_a_description(staf
     assert response.status_code == 302, response.content.decode()[:2000]
     figure = Section.objects.get().figure_image
     assert (Path(settings.MEDIA_ROOT) / rendition_name(figure.name, 900, "webp")).exists()
+
+
+def test_a_read_only_media_folder_gives_a_form_error_not_a_500(staff_client, db, settings):
+    import os
+    import stat
+
+    if os.geteuid() == 0:
+        # root writes through any permission bits: point MEDIA_ROOT below a plain file instead.
+        blocker = settings.MEDIA_ROOT.parent / "not-a-folder"
+        blocker.write_text("")
+        settings.MEDIA_ROOT = blocker / "media"
+    else:
+        settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+        settings.MEDIA_ROOT.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    product = make_product(name="Readonly")
+    response = post_product(
+        staff_client, product, image=upload(image_bytes(fmt="PNG"), "shoe.png"), image_alt="A grey shoe"
+    )
+    assert response.status_code == 200
+    assert "The image could not be stored: the media storage refuses new files." in response.content.decode()
+    product.refresh_from_db()
+    assert not product.image
