@@ -4,11 +4,11 @@ from pathlib import Path
 
 import reversion
 from django.db import transaction
-from django.utils.text import slugify
 
 from core.content import ContentError, check_alt, key_line, load_image, toml_records
 from core.images import store_image
 from core.richtext import markdown_to_html
+from core.slugs import make_slug, slug_problem
 from products.models import Product
 
 from .content import ArticleData, parse_article
@@ -37,6 +37,16 @@ def article_import(*, path) -> Article:
         return article
 
 
+def _topic(name: str) -> Topic:
+    """The topic called `name` (in any case), or the one its slug names, or a new one."""
+    slug = make_slug(name, 80)
+    topic = Topic.objects.filter(name__iexact=name).first() or (slug and Topic.objects.filter(slug=slug).first())
+    if not topic:
+        topic = Topic(name=name)
+        topic.save()  # picks a slug its URL can be built from
+    return topic
+
+
 def _write_article(data: ArticleData) -> Article:
     meta = data.meta
     article = Article.objects.filter(slug=meta["slug"]).first() or Article(slug=meta["slug"])
@@ -54,11 +64,7 @@ def _write_article(data: ArticleData) -> Article:
     else:
         article.hero_image, article.hero_alt = "", ""
     article.save()
-    topics = []
-    for name in meta.get("topics", []):
-        topic, _ = Topic.objects.get_or_create(slug=slugify(name), defaults={"name": name.strip()})
-        topics.append(topic)
-    article.topics.set(topics)
+    article.topics.set([_topic(name.strip()) for name in meta.get("topics", [])])
 
     # Children are replaced wholesale: the file is the whole truth about them.
     article.takeaways.all().delete()
@@ -107,6 +113,8 @@ def authors_import(*, path) -> list[Author]:
     path = Path(path)
     parsed = []
     for line, record, text in toml_records(path, "authors", AUTHOR_KEYS, {"slug", "name"}):
+        if problem := slug_problem(record["slug"]):
+            raise ContentError(path, key_line(text, "slug", start=line - 1), f"slug: {problem}")
         avatar = None
         if record.get("avatar"):
             alt_line = key_line(text, "avatar", start=line - 1)
