@@ -14,6 +14,7 @@ from pathlib import Path
 from core.content import (
     ContentError,
     Markdown,
+    PixelBudget,
     Problems,
     check_alt,
     key_line,
@@ -105,7 +106,7 @@ def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
     front_text = "\n".join(lines[1:end])
     meta = load_toml(path, front_text, first_line=2)
     problems = Problems(path)
-    markdown = Markdown(path)
+    markdown, pixels = Markdown(path), PixelBudget()
 
     def where(key):
         return key_line(front_text, key, first_line=2)
@@ -163,13 +164,13 @@ def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
     hero = None
     if meta.get("hero_image"):
         check_alt(path, where("hero_alt"), meta.get("hero_alt", ""), "the hero image", meta["hero_image"])
-        data = load_image(path, meta["hero_image"], meta["hero_alt"], where("hero_image"), path.parent)
+        data = load_image(path, meta["hero_image"], meta["hero_alt"], where("hero_image"), path.parent, budget=pixels)
         hero = ImageData(data, meta["hero_alt"])
 
     intro, sections, cards = [], [], 0
     for number, line in enumerate(lines[end + 1 :], start=end + 2):
         try:
-            cards += _body_line(path, number, line, sections, intro, product_slugs)
+            cards += _body_line(path, number, line, sections, intro, product_slugs, pixels)
         except ContentError as exc:
             problems.add_error(exc)
         if len(sections) > LIMITS["sections"] or cards > LIMITS["product cards"]:
@@ -199,7 +200,7 @@ def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
     )
 
 
-def _body_line(path, number, line, sections, intro, product_slugs) -> int:
+def _body_line(path, number, line, sections, intro, product_slugs, pixels) -> int:
     """Add one line of the body to `sections` (or `intro`); return how many product cards it adds."""
     heading = HEADING.match(line)
     figure = FIGURE.match(line)
@@ -221,7 +222,8 @@ def _body_line(path, number, line, sections, intro, product_slugs) -> int:
             raise ContentError(path, number, "a section has at most one figure.")
         alt, src, caption = figure.group("alt"), figure.group("src"), figure.group("caption") or ""
         check_alt(path, number, alt, f"image {src}", src)
-        section.figure = ImageData(load_image(path, src, alt, number, path.parent), alt.strip(), caption.strip())
+        data = load_image(path, src, alt, number, path.parent, budget=pixels)
+        section.figure = ImageData(data, alt.strip(), caption.strip())
         section.figure_line = number
     elif directive:
         name, rest = directive.group("name"), directive.group("rest").strip()

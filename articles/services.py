@@ -10,7 +10,17 @@ from pathlib import Path
 import reversion
 from django.db import transaction
 
-from core.content import ContentError, Markdown, Problems, check_alt, key_line, load_image, quoted, toml_records
+from core.content import (
+    ContentError,
+    Markdown,
+    PixelBudget,
+    Problems,
+    check_alt,
+    key_line,
+    load_image,
+    quoted,
+    toml_records,
+)
 from core.images import store_image, written_files_removed_on_error
 from core.slugs import make_slug, slug_problem
 from products.models import Product
@@ -168,7 +178,7 @@ AUTHOR_KEYS = {"slug", "name", "is_organization", "bio", "avatar", "avatar_alt"}
 def authors_import(*, path) -> list[Author]:
     """Create or update authors from a TOML file of [[authors]] tables, atomically. Raises ContentError."""
     path = Path(path)
-    problems, markdown = Problems(path), Markdown(path)
+    problems, markdown, pixels = Problems(path), Markdown(path), PixelBudget()
     parsed, seen = [], {}
     for line, record, text in toml_records(path, "authors", AUTHOR_KEYS, {"slug", "name"}):
 
@@ -195,7 +205,7 @@ def authors_import(*, path) -> list[Author]:
             if record.get("avatar"):
                 alt_line = line_of("avatar")
                 check_alt(path, alt_line, record.get("avatar_alt", ""), f"avatar of {slug}", record["avatar"])
-                avatar = load_image(path, record["avatar"], record["avatar_alt"], alt_line, path.parent)
+                avatar = load_image(path, record["avatar"], record["avatar_alt"], alt_line, path.parent, budget=pixels)
                 author.avatar_alt = record["avatar_alt"]
         except ContentError as exc:
             problems.add_error(exc)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from PIL import Image
 
 from .images import MAX_BYTES as MAX_IMAGE_BYTES
 from .images import PLACEHOLDER, alt_text_problem, inspect_image, placeholder_image
@@ -35,6 +36,9 @@ MAX_BRACKET_WORK = 2_000_000
 MAX_HTML_TAGS = 200  # raw HTML in Markdown, each closed by ">" within HTML_TAG_REACH characters
 HTML_TAG_REACH = 200
 MAX_MESSAGES = 20  # problems shown from one file; the count of the rest follows
+# The pictures of one file, placeholders included: checking (decoding) and storing
+# each with its renditions takes time in proportion to its pixels.
+MAX_FILE_PIXELS = 200_000_000
 
 # C0 and C1 control characters other than tab and line feed; NUL above all
 # (PostgreSQL refuses it in text). A lone carriage return counts too.
@@ -346,9 +350,26 @@ class Markdown:
             raise ContentError(self.path, first_line, "this Markdown nests too deeply to be read.") from None
 
 
-def load_image(path: Path, src: str, alt: str, line: int, base_dir: Path, label_alt: str = "") -> bytes:
+class PixelBudget:
+    """The pixels of the images one content file names, at most MAX_FILE_PIXELS."""
+
+    def __init__(self):
+        self.pixels = 0
+
+    def spend(self, path, line, width: int, height: int):
+        self.pixels += width * height
+        if self.pixels > MAX_FILE_PIXELS:
+            raise ContentError(
+                path, line, f"the images of one file may have at most {MAX_FILE_PIXELS // 1_000_000} megapixels in all."
+            )
+
+
+def load_image(
+    path: Path, src: str, alt: str, line: int, base_dir: Path, label_alt: str = "", budget: PixelBudget | None = None
+) -> bytes:
     """The bytes of an image reference: a regular file inside `base_dir` (the content file's folder,
-    symbolic links resolved), at most 10 MB, or an original placeholder."""
+    symbolic links resolved), at most 10 MB, or an original placeholder. `budget` counts their pixels."""
+    budget = budget or PixelBudget()
     if not isinstance(src, str):
         raise ContentError(path, line, f"an image is named by a text path, not a {type(src).__name__}.")
     placeholder = PLACEHOLDER.match(src)
@@ -356,6 +377,7 @@ def load_image(path: Path, src: str, alt: str, line: int, base_dir: Path, label_
         width, height = int(placeholder.group(1)), int(placeholder.group(2))
         if not (16 <= width <= 4000 and 16 <= height <= 4000):
             raise ContentError(path, line, f"placeholder size {width}x{height} is outside 16-4000 pixels.")
+        budget.spend(path, line, width, height)
         return placeholder_image(width, height, label_alt or alt)
     name = _printable(src) if len(src) <= 100 else quoted(src)
     if not src or os.path.isabs(src) or src.startswith("~"):
@@ -369,6 +391,11 @@ def load_image(path: Path, src: str, alt: str, line: int, base_dir: Path, label_
     data = _read_at_most(fd, MAX_IMAGE_BYTES)
     if len(data) > MAX_IMAGE_BYTES:
         raise ContentError(path, line, f"image file {name} is larger than {MAX_IMAGE_BYTES // 1024 // 1024} MB.")
+    try:
+        with Image.open(io.BytesIO(data)) as img:  # the header only: cheap, before decoding
+            budget.spend(path, line, *img.size)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        pass  # inspect_image() says what is wrong
     try:
         inspect_image(data)
     except ValidationError as exc:

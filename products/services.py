@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from core.content import (
     MAX_CSV_BYTES,
     ContentError,
+    PixelBudget,
     Problems,
     check_alt,
     csv_rows,
@@ -90,7 +91,7 @@ def article_views_add(*, article_id: int, day: date, views: int) -> None:
 def products_import(*, path) -> list[Product]:
     """Create or update products from a TOML file of [[products]] tables, atomically. Raises ContentError."""
     path = Path(path)
-    problems, parsed, seen = Problems(path), [], {}
+    problems, parsed, seen, pixels = Problems(path), [], {}, PixelBudget()
     for line, record, text in toml_records(path, "products", PRODUCT_KEYS, PRODUCT_REQUIRED):
 
         def line_of(name, line=line, text=text):
@@ -108,7 +109,9 @@ def products_import(*, path) -> list[Product]:
         if record.get("image"):
             try:
                 check_alt(path, line_of("image"), record.get("image_alt", ""), f"image of {slug}", record["image"])
-                image = load_image(path, record["image"], record["image_alt"], line_of("image"), path.parent)
+                image = load_image(
+                    path, record["image"], record["image_alt"], line_of("image"), path.parent, budget=pixels
+                )
             except ContentError as exc:
                 problems.add_error(exc)
         product = Product.objects.filter(slug=slug).first() or Product(slug=slug)

@@ -172,6 +172,13 @@ ARTICLE_CASES = {
     "200,000 takeaways": (replace('["Rest helps.", "Shoes matter."]', "[" + '"x",' * 200_000 + "]"), 1, "larger than"),
     "120,000 takeaways": (replace('["Rest helps.", "Shoes matter."]', "[" + '"x",' * 120_000 + "]"), 7, "at most 30"),
     "31 takeaways": (replace('["Rest helps.", "Shoes matter."]', str(["x"] * 31).replace("'", '"')), 7, "at most 30"),
+    "13 pictures of 16 megapixels": (
+        append(
+            "".join(f"\n## S{i}\n\n![A heel bone drawn from the side.](placeholder:4000x4000)\n" for i in range(13))
+        ),
+        None,
+        "at most 200 megapixels",
+    ),
     "201 sections": (append("\n".join(f"## S{i}\n" for i in range(201))), None, "at most 200 sections"),
     "1,000-deep list": (body("\n".join("  " * i + "- item" for i in range(1000))), 1, "larger than"),
     "300-deep list": (body("\n".join("    " * i + "- item" for i in range(300))), 31, "nest (or indent) at most"),
