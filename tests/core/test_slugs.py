@@ -124,3 +124,12 @@ def test_the_migration_repairs_slugs_no_url_can_hold(db, client):
     assert client.get(reverse("articles:index")).status_code == 200
     migration.repair_slugs(apps, None)  # running it again changes nothing
     assert sorted(Topic.objects.values_list("slug", flat=True)) == ["bol-v-kolene", "topic", "topic-2"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_slug_migration_reverses_and_applies_again():
+    Topic.objects.create(name="Боль в колене", slug="bol-v-kolene")
+    call_command("migrate", "articles", "0008", verbosity=0)
+    assert Topic.objects.get().slug == "bol-v-kolene"  # reversing keeps repaired slugs
+    call_command("migrate", "articles", verbosity=0)
+    assert Topic.objects.get().slug == "bol-v-kolene"
