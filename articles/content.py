@@ -1,8 +1,9 @@
 """
 Content as files: parse and write the Markdown + TOML format of docs/content-format.md.
 
-Parsing reads and checks everything (front matter, products, images) before a
-single row is written, and every problem is reported as `PATH:LINE: message`.
+Parsing reads and checks everything (front matter, products, images, the
+Markdown's limits) before a single row is written, and every problem is
+reported as `PATH:LINE: message`.
 """
 
 import datetime
@@ -10,8 +11,20 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.content import ContentError, check_alt, key_line, load_image, load_toml, read_text
-from core.richtext import html_to_markdown, markdown_to_html
+from core.content import (
+    ContentError,
+    Markdown,
+    PixelBudget,
+    Problems,
+    check_alt,
+    key_line,
+    load_image,
+    load_toml,
+    quoted,
+    read_text,
+    split_lines,
+)
+from core.richtext import html_to_markdown
 
 FENCE = "+++"
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -36,6 +49,9 @@ ARTICLE_KEYS = {
     "faqs": list,
 }
 REQUIRED_ARTICLE_KEYS = {"title", "slug", "author"}
+# How many of each an article may have (docs/content-format.md, Limits): far
+# above any real article, low enough that a hostile file is refused at once.
+LIMITS = {"takeaways": 30, "topics": 20, "faqs": 50, "sections": 200, "product cards": 100}
 
 
 @dataclass
@@ -51,14 +67,14 @@ class SectionData:
     level: int
     line: int
     body_lines: list = field(default_factory=list)
+    body_line: int = 0  # the line the body starts on
+    body_html: str = ""
     figure: ImageData | None = None
+    figure_line: int = 0
     callout: dict | None = None
+    callout_line: int = 0
     products: list = field(default_factory=list)  # (slug, line)
     show_faq_after: bool = False
-
-    @property
-    def body_html(self):
-        return markdown_to_html("\n".join(self.body_lines).strip())
 
 
 @dataclass
@@ -67,16 +83,20 @@ class ArticleData:
     meta: dict
     intro_html: str
     takeaways: list
-    faqs: list  # (question, answer_html)
+    faqs: list  # (question, answer_html, line)
     sections: list
     hero: ImageData | None
+    lines: dict = field(default_factory=dict)  # front-matter key -> line
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 2)
 
 
 def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
     """Read and check an article file. Raises ContentError; writes nothing."""
     path = Path(path)
     text = read_text(path)
-    lines = text.splitlines()
+    lines = split_lines(text)
     if not lines or lines[0].strip() != FENCE:
         raise ContentError(path, 1, f"front matter must start with a line '{FENCE}'.")
     try:
@@ -85,21 +105,26 @@ def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
         raise ContentError(path, 1, f"front matter is not closed by a second '{FENCE}' line.") from None
     front_text = "\n".join(lines[1:end])
     meta = load_toml(path, front_text, first_line=2)
+    problems = Problems(path)
+    markdown, pixels = Markdown(path), PixelBudget()
 
     def where(key):
         return key_line(front_text, key, first_line=2)
 
     for key in sorted(set(meta) - set(ARTICLE_KEYS)):
-        raise ContentError(path, where(key), f"unknown front-matter key '{key}'.")
+        raise ContentError(path, where(key), f"unknown front-matter key {quoted(key)}.")
     for key in sorted(REQUIRED_ARTICLE_KEYS - set(meta)):
         raise ContentError(path, 2, f"front matter lacks '{key}'.")
     for key, kind in ARTICLE_KEYS.items():
         if key in meta and not isinstance(meta[key], kind):
             raise ContentError(path, where(key), f"'{key}' has the wrong type ({type(meta[key]).__name__}).")
+    for key, limit in LIMITS.items():
+        if len(meta.get(key, [])) > limit:
+            raise ContentError(path, where(key), f"an article has at most {limit} {key}, not {len(meta[key]):,}.")
     if not SLUG.match(meta["slug"]):
-        raise ContentError(path, where("slug"), f"slug '{meta['slug']}' may hold only a-z, 0-9, - and _.")
+        raise ContentError(path, where("slug"), f"slug {quoted(meta['slug'])} may hold only a-z, 0-9, - and _.")
     if author_slugs is not None and meta["author"] not in author_slugs:
-        raise ContentError(path, where("author"), f"unknown author '{meta['author']}'.")
+        raise ContentError(path, where("author"), f"unknown author {quoted(meta['author'])}.")
     status = meta.setdefault("status", "draft")
     if status not in ("draft", "published"):
         raise ContentError(path, where("status"), "status must be 'draft' or 'published'.")
@@ -107,7 +132,12 @@ def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
     if isinstance(published_at, datetime.datetime) and published_at.tzinfo is None:
         raise ContentError(path, where("published_at"), "published_at needs a time zone, e.g. 2024-03-12T09:00:00Z.")
     if isinstance(published_at, datetime.date) and not isinstance(published_at, datetime.datetime):
-        meta["published_at"] = datetime.datetime.combine(published_at, datetime.time(), tzinfo=datetime.UTC)
+        published_at = meta["published_at"] = datetime.datetime.combine(published_at, datetime.time(), datetime.UTC)
+    if published_at is not None:
+        try:
+            published_at.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ContentError(path, where("published_at"), "published_at is outside the years 1 to 9999.") from None
     if status == "published" and "published_at" not in meta:
         raise ContentError(path, 2, "a published article needs 'published_at'.")
 
@@ -118,95 +148,127 @@ def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
     for item in takeaways:
         if not isinstance(item, str) or not item.strip():
             raise ContentError(path, where("takeaways"), "every takeaway must be non-empty text.")
+    faq_starts = [2 + n for n, line in enumerate(lines[1:end]) if line.strip() == "[[faqs]]"]
     faqs = []
     for number, faq in enumerate(meta.get("faqs", []), start=1):
+        line = faq_starts[number - 1] if number <= len(faq_starts) else where("faqs")
         if not isinstance(faq, dict) or set(faq) != {"question", "answer"}:
-            raise ContentError(path, 2, f"FAQ {number} needs exactly 'question' and 'answer'.")
+            raise ContentError(path, line, f"FAQ {number} needs exactly 'question' and 'answer'.")
         if not all(isinstance(v, str) and v.strip() for v in faq.values()):
-            raise ContentError(path, 2, f"FAQ {number} has an empty question or answer.")
-        faqs.append((faq["question"].strip(), markdown_to_html(faq["answer"])))
+            raise ContentError(path, line, f"FAQ {number} has an empty question or answer.")
+        try:
+            faqs.append((faq["question"].strip(), markdown.render(line, faq["answer"], strip=False), line))
+        except ContentError as exc:
+            problems.add_error(exc)
 
     hero = None
     if meta.get("hero_image"):
         check_alt(path, where("hero_alt"), meta.get("hero_alt", ""), "the hero image", meta["hero_image"])
-        data = load_image(path, meta["hero_image"], meta["hero_alt"], where("hero_image"), path.parent)
+        data = load_image(path, meta["hero_image"], meta["hero_alt"], where("hero_image"), path.parent, budget=pixels)
         hero = ImageData(data, meta["hero_alt"])
 
-    intro, sections = [], []
+    intro, sections, cards = [], [], 0
     for number, line in enumerate(lines[end + 1 :], start=end + 2):
-        heading = HEADING.match(line)
-        figure = FIGURE.match(line)
-        directive = DIRECTIVE.match(line)
-        if heading:
-            level = len(heading.group(1))
-            if level not in (2, 3):
-                raise ContentError(
-                    path, number, "section headings are '## ' (h2) or '### ' (h3); the title is in the front matter."
-                )
-            if level == 3 and not sections:
-                raise ContentError(path, number, "an h3 ('### ') cannot come before the first h2 ('## ').")
-            sections.append(SectionData(heading.group(2).strip(), level, number))
-        elif figure:
-            if not sections:
-                raise ContentError(path, number, "a figure must belong to a section: put it after a '## ' heading.")
-            section = sections[-1]
-            if section.figure:
-                raise ContentError(path, number, "a section has at most one figure.")
-            alt, src, caption = figure.group("alt"), figure.group("src"), figure.group("caption") or ""
-            check_alt(path, number, alt, f"image {src}", src)
-            section.figure = ImageData(load_image(path, src, alt, number, path.parent), alt.strip(), caption.strip())
-        elif directive:
-            name, rest = directive.group("name"), directive.group("rest").strip()
-            if not sections:
-                raise ContentError(path, number, f"'::{name}' must come after a section heading.")
-            section = sections[-1]
-            if name == "product":
-                if not SLUG.match(rest):
-                    raise ContentError(path, number, "write '::product SLUG' with one product slug.")
-                if product_slugs is not None and rest not in product_slugs:
-                    raise ContentError(path, number, f"unknown product '{rest}'.")
-                section.products.append((rest, number))
-            elif name == "guide":
-                guide = GUIDE.match(rest)
-                if not guide:
-                    raise ContentError(path, number, "write '::guide Lead text [link text](URL or article:SLUG)'.")
-                if section.callout:
-                    raise ContentError(path, number, "a section has at most one guide callout.")
-                target = guide.group("target")
-                callout = {"lead": guide.group("lead").strip(), "text": guide.group("text").strip()}
-                if target.startswith("article:"):
-                    callout["article"] = target.removeprefix("article:")
-                elif re.match(r"^(https?://|/)", target):
-                    callout["url"] = target
-                else:
-                    raise ContentError(
-                        path, number, f"guide target '{target}' must be an http(s) URL, a /path or article:SLUG."
-                    )
-                section.callout = callout
-            elif name == "faq":
-                if any(s.show_faq_after for s in sections):
-                    raise ContentError(path, number, "'::faq' may appear only once.")
-                section.show_faq_after = True
-            else:
-                raise ContentError(path, number, f"unknown directive '::{name}' (use ::product, ::guide or ::faq).")
-        elif line.lstrip().startswith("![") and not sections:
-            raise ContentError(path, number, "a figure must belong to a section: put it after a '## ' heading.")
-        elif line.lstrip().startswith("!["):
-            raise ContentError(path, number, 'a figure is a line of its own: ![alt text](path "optional caption").')
-        elif sections:
-            sections[-1].body_lines.append(line)
-        else:
-            intro.append(line)
+        try:
+            cards += _body_line(path, number, line, sections, intro, product_slugs, pixels)
+        except ContentError as exc:
+            problems.add_error(exc)
+        if len(sections) > LIMITS["sections"] or cards > LIMITS["product cards"]:
+            what = "sections" if len(sections) > LIMITS["sections"] else "product cards"
+            raise ContentError(path, number, f"an article has at most {LIMITS[what]} {what}.")
+    intro_html = ""
+    try:
+        intro_html = markdown.render(end + 2, "\n".join(intro))
+    except ContentError as exc:
+        problems.add_error(exc)
+    for section in sections:
+        try:
+            section.body_html = markdown.render(section.body_line, "\n".join(section.body_lines))
+        except ContentError as exc:
+            problems.add_error(exc)
+    problems.raise_any()
 
     return ArticleData(
         path=path,
         meta=meta,
-        intro_html=markdown_to_html("\n".join(intro).strip()),
+        intro_html=intro_html,
         takeaways=[t.strip() for t in takeaways],
         faqs=faqs,
         sections=sections,
         hero=hero,
+        lines={key: where(key) for key in meta},
     )
+
+
+def _body_line(path, number, line, sections, intro, product_slugs, pixels) -> int:
+    """Add one line of the body to `sections` (or `intro`); return how many product cards it adds."""
+    heading = HEADING.match(line)
+    figure = FIGURE.match(line)
+    directive = DIRECTIVE.match(line)
+    if heading:
+        level = len(heading.group(1))
+        if level not in (2, 3):
+            raise ContentError(
+                path, number, "section headings are '## ' (h2) or '### ' (h3); the title is in the front matter."
+            )
+        if level == 3 and not sections:
+            raise ContentError(path, number, "an h3 ('### ') cannot come before the first h2 ('## ').")
+        sections.append(SectionData(heading.group(2).strip(), level, number, body_line=number + 1))
+    elif figure:
+        if not sections:
+            raise ContentError(path, number, "a figure must belong to a section: put it after a '## ' heading.")
+        section = sections[-1]
+        if section.figure:
+            raise ContentError(path, number, "a section has at most one figure.")
+        alt, src, caption = figure.group("alt"), figure.group("src"), figure.group("caption") or ""
+        check_alt(path, number, alt, f"image {src}", src)
+        data = load_image(path, src, alt, number, path.parent, budget=pixels)
+        section.figure = ImageData(data, alt.strip(), caption.strip())
+        section.figure_line = number
+    elif directive:
+        name, rest = directive.group("name"), directive.group("rest").strip()
+        if not sections:
+            raise ContentError(path, number, f"'::{name}' must come after a section heading.")
+        section = sections[-1]
+        if name == "product":
+            if not SLUG.match(rest):
+                raise ContentError(path, number, "write '::product SLUG' with one product slug.")
+            if product_slugs is not None and rest not in product_slugs:
+                raise ContentError(path, number, f"unknown product {quoted(rest)}.")
+            section.products.append((rest, number))
+            return 1
+        elif name == "guide":
+            guide = GUIDE.match(rest)
+            if not guide:
+                raise ContentError(path, number, "write '::guide Lead text [link text](URL or article:SLUG)'.")
+            if section.callout:
+                raise ContentError(path, number, "a section has at most one guide callout.")
+            target = guide.group("target")
+            callout = {"lead": guide.group("lead").strip(), "text": guide.group("text").strip()}
+            if target.startswith("article:"):
+                callout["article"] = target.removeprefix("article:")
+            elif re.match(r"^(https?://|/)", target):
+                callout["url"] = target
+            else:
+                raise ContentError(
+                    path, number, f"guide target {quoted(target)} must be an http(s) URL, a /path or article:SLUG."
+                )
+            section.callout, section.callout_line = callout, number
+        elif name == "faq":
+            if any(s.show_faq_after for s in sections):
+                raise ContentError(path, number, "'::faq' may appear only once.")
+            section.show_faq_after = True
+        else:
+            raise ContentError(path, number, f"unknown directive '::{name}' (use ::product, ::guide or ::faq).")
+    elif line.lstrip().startswith("![") and not sections:
+        raise ContentError(path, number, "a figure must belong to a section: put it after a '## ' heading.")
+    elif line.lstrip().startswith("!["):
+        raise ContentError(path, number, 'a figure is a line of its own: ![alt text](path "optional caption").')
+    elif sections:
+        sections[-1].body_lines.append(line)
+    else:
+        intro.append(line)
+    return 0
 
 
 def _toml_string(value: str) -> str:

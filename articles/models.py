@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from core.images import check_alt_text, prepare_image, rendition, validate_image_file
 from core.richtext import count_words, html_to_text, sanitize_html
+from core.slugs import check_slug, make_slug, unique_slug
 
 # The text search configuration of the stored vector and of readers' queries (articles/search.py).
 SEARCH_CONFIG = "english"
@@ -57,6 +57,7 @@ class Author(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        check_slug(self)
         self.bio_html = sanitize_html(self.bio_html)
         prepare_image(self, "avatar")
         super().save(*args, **kwargs)
@@ -93,6 +94,13 @@ class Topic(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            others = Topic.objects.exclude(pk=self.pk)
+            self.slug = unique_slug(self.name, lambda s: others.filter(slug=s).exists(), 80, "topic")
+        check_slug(self)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:topic", kwargs={"slug": self.slug})
@@ -249,6 +257,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        check_slug(self)
         self.intro_html = sanitize_html(self.intro_html)
         prepare_image(self, "hero_image")
         self._refresh_social_image()
@@ -412,7 +421,7 @@ class Section(models.Model):
 
     def _unique_anchor(self):
         """A slug of the heading, unique within the article: duplicates get -2, -3…"""
-        base = slugify(self.heading)[:70] or "section"
+        base = make_slug(self.heading, 70) or "section"
         taken = set(
             Section.objects.filter(article_id=self.article_id).exclude(pk=self.pk).values_list("anchor", flat=True)
         )

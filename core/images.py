@@ -13,6 +13,8 @@ beside its width and height (`hero_width`, `hero_height`, `hero_renditions`);
 the `picture` tag derives the names from that list and reads no file.
 """
 
+import contextlib
+import contextvars
 import hashlib
 import io
 import logging
@@ -224,6 +226,10 @@ def store_image(data: bytes, folder: str) -> str:
     return name
 
 
+# The names _save_once() writes inside written_files_removed_on_error(), if any.
+_new_files = contextvars.ContextVar("new_files", default=None)
+
+
 def _save_once(name: str, data: bytes) -> None:
     """Store content-addressed bytes under `name` unless they are there already.
 
@@ -235,6 +241,27 @@ def _save_once(name: str, data: bytes) -> None:
     saved = default_storage.save(name, ContentFile(data))
     if saved != name:
         default_storage.delete(saved)
+    elif (new := _new_files.get()) is not None:
+        new.append(name)
+
+
+@contextlib.contextmanager
+def written_files_removed_on_error():
+    """Delete the files that images, renditions and social crops wrote inside the block if it raises.
+
+    For a write that must leave nothing behind when it fails (an import whose
+    transaction rolls back). Files that were there before are never touched.
+    """
+    new = []
+    token = _new_files.set(new)
+    try:
+        yield
+    except BaseException:
+        for name in reversed(new):
+            default_storage.delete(name)
+        raise
+    finally:
+        _new_files.reset(token)
 
 
 def prepare_image(instance, field_name: str) -> list[str]:

@@ -1,15 +1,16 @@
 """Subscribers as CSV: every field of the row and its consent record, for export and import."""
 
-import csv
 import datetime
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email, validate_ipv46_address
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.dateparse import parse_datetime
 
+from core.content import MAX_CSV_BYTES, ContentError, Problems, csv_rows, quoted, read_text
 from core.spreadsheets import SpreadsheetWriter, spreadsheet_value
 
 from .models import Subscriber
@@ -62,10 +63,6 @@ def export_subscribers(stream, queryset=None) -> int:
     return count
 
 
-class SubscriberImportError(Exception):
-    """A row that cannot be imported: the message names its line."""
-
-
 @dataclass
 class ImportResult:
     created: int = 0
@@ -73,84 +70,92 @@ class ImportResult:
     kept_unsubscribed: int = 0
 
 
-def _parse_row(line, row, articles):
-    email = (row.get("email") or "").strip()
+# What a row sets, checked with Subscriber's own field rules before anything is written.
+ROW_FIELDS = ["email", "status", "source_url", "placement", "consent_version", "ip_address", *DATE_COLUMNS]
+
+
+def _subscriber_from_row(path, line, row, articles, existing):
+    email = row["email"].strip()
     try:
         validate_email(email)
     except ValidationError:
-        raise SubscriberImportError(f"line {line}: '{email}' is not a valid email address.") from None
-    status = row.get("status") or ""
-    if status not in Subscriber.Status.values:
-        raise SubscriberImportError(
-            f"line {line}: status '{status}' is not one of {', '.join(Subscriber.Status.values)}."
-        )
-    values = {"email": email, "status": status}
+        raise ContentError(path, line, f"{quoted(email)} is not a valid email address.") from None
+    subscriber = existing.get(email.lower()) or Subscriber(email=email)
+    current = None if subscriber.pk is None else subscriber.status
+    subscriber.email = email
+    subscriber.status = row["status"]
     for column in DATE_COLUMNS:
         raw = (row.get(column) or "").strip()
-        parsed = parse_datetime(raw) if raw else None
+        try:
+            parsed = parse_datetime(raw) if raw else None
+        except ValueError:  # well formed, impossible (a 30th of February)
+            parsed = None
         if raw and (parsed is None or parsed.tzinfo is None):
-            raise SubscriberImportError(f"line {line}: {column} '{raw}' is not an ISO date-time with a time zone.")
-        values[column] = parsed
-    placement = row.get("placement") or Subscriber.Placement.IMPORT
-    if placement not in Subscriber.Placement.values:
-        raise SubscriberImportError(f"line {line}: placement '{placement}' is unknown.")
+            raise ContentError(path, line, f"{column} {quoted(raw)} is not an ISO date-time with a time zone.")
+        if parsed is not None or column != "created_at":  # a row without one keeps the stored date
+            setattr(subscriber, column, parsed)
     slug = (row.get("source_article") or "").strip()
     if slug and slug not in articles:
-        raise SubscriberImportError(f"line {line}: no article with slug '{slug}'.")
-    ip = (row.get("ip_address") or "").strip()
-    if ip:
-        try:
-            validate_ipv46_address(ip)
-        except ValidationError:
-            raise SubscriberImportError(f"line {line}: '{ip}' is not an IP address.") from None
-    values.update(
-        source_url=(row.get("source_url") or "")[:300],
-        source_article_id=articles.get(slug),
-        placement=placement,
-        consent_version=(row.get("consent_version") or "")[:40],
-        ip_address=ip or None,
-    )
-    return values
+        raise ContentError(path, line, f"no article with slug {quoted(slug)}.")
+    subscriber.source_article_id = articles.get(slug)
+    subscriber.source_url = row.get("source_url") or ""
+    subscriber.placement = row.get("placement") or Subscriber.Placement.IMPORT
+    subscriber.consent_version = row.get("consent_version") or ""
+    subscriber.ip_address = (row.get("ip_address") or "").strip() or None
+    return subscriber, current
 
 
-def import_subscribers(stream) -> ImportResult:
-    """Create or update subscribers from CSV; any bad row stops the import before anything is written.
+def _by_address(keys: list[str], lock: bool = False) -> dict:
+    """{lower-case address: subscriber} for `keys`, a few hundred per query (SQLite bounds a query's parameters)."""
+    found = {}
+    for start in range(0, len(keys), 500):
+        rows = Subscriber.objects.annotate(key=Lower("email")).filter(key__in=keys[start : start + 500])
+        found.update((s.email.lower(), s) for s in (rows.select_for_update() if lock else rows))
+    return found
 
-    An address that is unsubscribed here stays unsubscribed, whatever the file says.
+
+def subscribers_import(*, path) -> ImportResult:
+    """Create or update subscribers from a CSV file; any bad row stops the import before anything is written.
+
+    Every row is checked with Subscriber's field rules (length, choices, IP
+    address) and every problem is reported as `PATH:LINE: message` in one
+    ContentError. An address that is unsubscribed here stays unsubscribed,
+    whatever the file says.
     """
     from articles.models import Article
 
-    reader = csv.DictReader(stream)
-    missing = [c for c in ("email", "status") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise SubscriberImportError(f"line 1: the header lacks {', '.join(missing)}.")
+    path = Path(path)
+    rows = csv_rows(path, read_text(path, MAX_CSV_BYTES), CSV_COLUMNS, ["email", "status"])
     articles = dict(Article.objects.values_list("slug", "id"))
-    rows, seen = [], {}
-    for line, row in enumerate(reader, start=2):
+    existing = _by_address([row["email"].strip().lower() for _, row in rows])
+    problems, parsed, seen = Problems(path), [], {}
+    for line, row in rows:
         # Our own exports guard formula-leading cells with a '; read them back as they were.
-        row = {key: spreadsheet_value(value) if isinstance(value, str) else value for key, value in row.items()}
-        values = _parse_row(line, row, articles)
-        key = values["email"].lower()
+        row = {key: spreadsheet_value(value) for key, value in row.items()}
+        try:
+            subscriber, current = _subscriber_from_row(path, line, row, articles, existing)
+        except ContentError as exc:
+            problems.add_error(exc)
+            continue
+        key = subscriber.email.lower()
         if key in seen:
-            raise SubscriberImportError(f"line {line}: {values['email']} appears already on line {seen[key]}.")
+            problems.add(line, f"{quoted(subscriber.email)} appears already on line {seen[key]}.")
+            continue
         seen[key] = line
-        rows.append(values)
+        problems.add_model(lambda _, line=line: line, subscriber, ROW_FIELDS)
+        parsed.append((subscriber, current))
+    problems.raise_any()
 
     result = ImportResult()
     with transaction.atomic():
-        existing = {
-            s.email.lower(): s
-            for s in Subscriber.objects.select_for_update().annotate(key=Lower("email")).filter(key__in=list(seen))
-        }
-        for values in rows:
-            current = existing.get(values["email"].lower())
-            if current is not None and current.status == Subscriber.Status.UNSUBSCRIBED:
+        # Lock the rows the file names, then keep those unsubscribed meanwhile as they are.
+        locked = _by_address(list(seen), lock=True)
+        for subscriber, current in parsed:
+            now = locked[key].status if (key := subscriber.email.lower()) in locked else current
+            if now == Subscriber.Status.UNSUBSCRIBED:
                 result.kept_unsubscribed += 1
                 continue
-            created_at = values.pop("created_at")
-            subscriber = current or Subscriber(email=values["email"])
-            for field, value in values.items():
-                setattr(subscriber, field, value)
+            created_at = subscriber.created_at
             subscriber.save()
             if created_at:
                 # auto_now_add ignores a given value on save; keep the file's date.

@@ -4,6 +4,7 @@ from django.db import models, transaction
 from django.urls import reverse
 
 from core.images import check_alt_text, prepare_image, validate_image_file
+from core.slugs import check_slug
 
 
 class ProductQuerySet(models.QuerySet):
@@ -88,6 +89,7 @@ class Product(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
+        check_slug(self)
         if self.is_active:
             self.was_published = True
         prepare_image(self, "image")

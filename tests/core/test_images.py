@@ -170,3 +170,15 @@ def test_an_upload_over_10_mb_is_refused_before_it_is_read(staff_client, db):
     too_big = b(Image.new("RGB", (64, 64), "red"), "PNG") + b"\0" * (10 * 1024 * 1024)
     response = post_product(staff_client, product, image=upload(too_big, "huge.png"), image_alt="A red sneaker.")
     assert response.status_code == 200 and "the limit is 10 MB" in response.content.decode()
+
+
+def test_files_written_in_a_failed_block_are_removed_and_earlier_ones_kept(db, settings):
+    from core.images import store_image, written_files_removed_on_error
+
+    kept = store_image(b(Image.new("RGB", (64, 64), "red"), "PNG"), "products")
+    with pytest.raises(RuntimeError), written_files_removed_on_error():
+        assert store_image(b(Image.new("RGB", (64, 64), "red"), "PNG"), "products") == kept  # there already
+        added = store_image(b(Image.new("RGB", (64, 64), "blue"), "PNG"), "products")
+        assert (Path(settings.MEDIA_ROOT) / added).exists()
+        raise RuntimeError("the transaction rolled back")
+    assert (Path(settings.MEDIA_ROOT) / kept).exists() and not (Path(settings.MEDIA_ROOT) / added).exists()

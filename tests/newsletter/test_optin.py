@@ -122,10 +122,10 @@ def test_import_never_resubscribes_an_unsubscribed_address(client, tmp_path):
 @pytest.mark.parametrize(
     "row, message",
     [
-        ("not-an-email,confirmed", "line 3: 'not-an-email' is not a valid email address."),
-        ("b@example.com,maybe", "line 3: status 'maybe' is not one of pending, confirmed, unsubscribed."),
-        ("b@example.com,confirmed,yesterday", "line 3: created_at 'yesterday' is not an ISO date-time"),
-        ("A@example.com,pending", "line 3: A@example.com appears already on line 2."),
+        ("not-an-email,confirmed,", "bad.csv:3: 'not-an-email' is not a valid email address."),
+        ("b@example.com,maybe,", "bad.csv:3: status: Value 'maybe' is not a valid choice."),
+        ("b@example.com,confirmed,yesterday", "bad.csv:3: created_at 'yesterday' is not an ISO date-time"),
+        ("A@example.com,pending,", "bad.csv:3: 'A@example.com' appears already on line 2."),
     ],
 )
 def test_import_of_a_malformed_row_reports_it_and_writes_nothing(tmp_path, row, message):

@@ -141,11 +141,11 @@ def test_import_ratings_and_reimport_without_duplicates(db, tmp_path):
         ("rated,,5,Ann,,,,,", ":3: external_id is empty"),
         ("rated,x,6,Ann,,,,,", ":3: stars must be a whole number from 1 to 5, not '6'."),
         ("rated,x,five,Ann,,,,,", ":3: stars must be a whole number from 1 to 5"),
-        ("rated,x,5,,,,,,", ":3: reviewer_name is empty."),
+        ("rated,x,5,,,,,,", ":3: reviewer_name: This field cannot be blank."),
         ("rated,x,5,Ann,,,maybe,,", ":3: verified must be yes or no"),
-        ("rated,x,5,Ann,,,,hidden,", ":3: status must be one of"),
+        ("rated,x,5,Ann,,,,hidden,", ":3: status: Value 'hidden' is not a valid choice."),
         ("rated,x,5,Ann,,,,,last tuesday", ":3: created_at 'last tuesday' is not an ISO date-time"),
-        ("rated,r-1,4,Ann,,,,,", ":3: rating r-1 for rated appears already on line 2."),
+        ("rated,r-1,4,Ann,,,,,", ":3: rating 'r-1' for rated appears already on line 2."),
     ],
 )
 def test_import_ratings_reports_the_bad_line_and_writes_nothing(db, tmp_path, row, message):

@@ -2,14 +2,15 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from newsletter.exchange import CSV_COLUMNS, SubscriberImportError, import_subscribers
+from core.content import ContentError
+from newsletter.exchange import CSV_COLUMNS, subscribers_import
 
 
 class Command(BaseCommand):
     help = (
         "Create or update subscribers from CSV with the columns "
         + ", ".join(CSV_COLUMNS)
-        + ". A malformed row is reported by line and nothing is written. Unsubscribed addresses stay unsubscribed."
+        + ". Every bad row is reported by line and nothing is written. Unsubscribed addresses stay unsubscribed."
     )
 
     def add_arguments(self, parser):
@@ -17,12 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, **options):
         try:
-            with open(path, newline="", encoding="utf-8") as stream:
-                result = import_subscribers(stream)
-        except FileNotFoundError:
-            raise CommandError(f"{path}: file not found.") from None
-        except SubscriberImportError as exc:
-            raise CommandError(f"{path}: {exc}") from None
+            result = subscribers_import(path=path)
+        except ContentError as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(
             f"Imported {path}: {result.created} created, {result.updated} updated, "
             f"{result.kept_unsubscribed} kept unsubscribed."
