@@ -9,19 +9,25 @@ save: the generation also records the next time a scheduled article goes
 live, and a request after that moment starts a new generation.
 
 With several server processes, CACHE_URL must name a shared cache (db:// or
-redis://); the default locmem:// is right for one process only.
+redis://); the default locmem:// is right for one process only. While that
+cache fails or times out, pages are rendered uncached (core/cacheguard.py).
 """
 
 import hashlib
+import logging
 import time
 import uuid
 from collections import OrderedDict
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
+
+from .cacheguard import CacheUnavailable, guarded
+
+logger = logging.getLogger(__name__)
+cache = guarded("default")
 
 GENERATION_KEY = "pagecache:generation"
 ENTRY_TIMEOUT = 60 * 60  # a bound on memory, not on staleness
@@ -73,12 +79,24 @@ def _new_generation():
     return record
 
 
+def _replace_generation():
+    try:
+        _new_generation()
+    except CacheUnavailable:
+        logger.error(
+            "The content generation was not replaced (cache unavailable): pages cached before this change "
+            "may be served once the cache is back; run `manage.py shell -c 'from core.pagecache import "
+            "_new_generation; _new_generation()'` or save the content again."
+        )
+
+
 def bump_generation(**kwargs):
     """Invalidate every cached page once the current transaction commits. Usable as a signal receiver."""
-    transaction.on_commit(_new_generation)
+    transaction.on_commit(_replace_generation)
 
 
 def current_generation() -> str:
+    """The current generation's token; raises CacheUnavailable while the cache is away."""
     record = cache.get(GENERATION_KEY)
     if record is None or (record[1] is not None and time.time() >= record[1]):
         record = _new_generation()
@@ -87,11 +105,17 @@ def current_generation() -> str:
 
 def generation_cached(key: str, compute, timeout=ENTRY_TIMEOUT):
     """compute() once per content generation, kept in CACHES: exact like the page cache, for page parts."""
-    full_key = f"part:{current_generation()}:{key}"
-    value = cache.get(full_key)
+    try:
+        full_key = f"part:{current_generation()}:{key}"
+        value = cache.get(full_key)
+    except CacheUnavailable:
+        return compute()
     if value is None:
         value = compute()
-        cache.set(full_key, value, timeout)
+        try:
+            cache.set(full_key, value, timeout)
+        except CacheUnavailable:
+            pass
     return value
 
 
@@ -144,8 +168,16 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
 
-        key = f"pagecache:{current_generation()}:{request.get_host()}:{request.get_full_path()}"
-        entry = _entry(key)
+        try:
+            key = f"pagecache:{current_generation()}:{request.get_host()}:{request.get_full_path()}"
+            entry = _entry(key)
+        except CacheUnavailable:
+            # Rendered afresh, as for a logged-in visitor; the warning is logged once per request.
+            response = self.get_response(request)
+            if getattr(response, "page_cacheable", False):
+                patch_cache_control(response, private=True, no_cache=True)
+                response["X-Page-Cache"] = "unavailable"
+            return response
         if entry is not None:
             status, content_type, content, etag = entry
             if etag in request.headers.get("If-None-Match", ""):
@@ -169,8 +201,12 @@ class PageCacheMiddleware:
             response.render()
         etag = '"' + hashlib.md5(response.content, usedforsecurity=False).hexdigest() + '"'
         entry = (response.status_code, response["Content-Type"], response.content, etag)
-        cache.set(key, entry, ENTRY_TIMEOUT)
-        _remember(key, entry)
+        try:
+            cache.set(key, entry, ENTRY_TIMEOUT)
+        except CacheUnavailable:
+            pass  # served as a miss; the next request tries again
+        else:
+            _remember(key, entry)
         response["X-Page-Cache"] = "miss"
         if etag in request.headers.get("If-None-Match", ""):
             not_modified = HttpResponseNotModified()

@@ -2,13 +2,20 @@
 
 locmem://             per-process memory (the default; one process only)
 db://TABLE            the database cache (run `manage.py createcachetable`)
-redis://HOST:PORT/N   Redis, through Django's built-in backend
+redis://HOST:PORT/N   Redis, through Django's built-in backend; a short socket
+                      time-out (REDIS_SOCKET_TIMEOUT, 0.25 s) unless the URL sets
+                      ?socket_timeout=S&socket_connect_timeout=S: a frozen Redis
+                      must not hold a worker longer than that
 dummy://              no caching at all
 """
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
+
+# Seconds a Redis connect or reply may take before the page is rendered without the cache.
+REDIS_SOCKET_TIMEOUT = 0.25
+TIMEOUT_OPTIONS = ("socket_timeout", "socket_connect_timeout")
 
 
 def parse_cache_url(url: str) -> dict:
@@ -24,7 +31,10 @@ def parse_cache_url(url: str) -> dict:
         table = (parts.netloc + parts.path).strip("/") or "kuru_cache"
         return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}
     if scheme in ("redis", "rediss"):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        query = dict(parse_qsl(parts.query))
+        options = {name: float(query.pop(name, REDIS_SOCKET_TIMEOUT)) for name in TIMEOUT_OPTIONS}
+        location = urlunsplit(parts._replace(query="&".join(f"{k}={v}" for k, v in query.items())))
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location, "OPTIONS": options}
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     raise ImproperlyConfigured(
