@@ -15,6 +15,7 @@ cache fails or times out, pages are rendered uncached (core/cacheguard.py).
 
 import hashlib
 import logging
+import re
 import time
 import uuid
 from collections import OrderedDict
@@ -25,13 +26,19 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 
 from .cacheguard import CacheUnavailable, guarded
+from .ratelimit import is_rate_limited
 
 logger = logging.getLogger(__name__)
 cache = guarded("default")
 
 GENERATION_KEY = "pagecache:generation"
 ENTRY_TIMEOUT = 60 * 60  # a bound on memory, not on staleness
-ALLOWED_QUERY_KEYS = {"page", "category", "sort"}
+# The query values a cached page may have: any other query (an unknown key or
+# value, a repeated key) bypasses the cache, so a flood of made-up values
+# (?sort=flood1, flood2, ...) stores nothing. Apps add their choices with
+# register_query_values(); `page` is a page number as the site writes it.
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
+_query_values: dict[str, frozenset] = {}
 LOCAL_ENTRIES = 256
 _next_change_sources = []
 # Entries never change under a given generation, so each process keeps the
@@ -72,6 +79,29 @@ def register_next_change(source):
     return source
 
 
+def register_query_values(name: str, values):
+    """Let pages with `?name=value` be cached, for these values only (the choices the view accepts)."""
+    _query_values[name] = _query_values.get(name, frozenset()) | frozenset(values)
+
+
+def _canonical_query(request) -> str | None:
+    """The query string with its keys sorted, or None when a key or value is not one pages accept."""
+    parts = []
+    for name, values in sorted(request.GET.lists()):
+        if len(values) != 1:
+            return None
+        value = values[0]
+        if not (PAGE_NUMBER.fullmatch(value) if name == "page" else value in _query_values.get(name, ())):
+            return None
+        parts.append(f"{name}={value}")
+    return "&".join(parts)
+
+
+def _key(kind: str, generation: str, name: str) -> str:
+    """A cache key of fixed length whatever `name` holds (memcached allows 250 characters, no spaces)."""
+    return f"{kind}:{generation}:{hashlib.sha256(name.encode()).hexdigest()}"
+
+
 def _new_generation():
     times = [t for t in (source() for source in _next_change_sources) if t is not None]
     record = (uuid.uuid4().hex[:16], min(times) if times else None)
@@ -106,7 +136,7 @@ def current_generation() -> str:
 def generation_cached(key: str, compute, timeout=ENTRY_TIMEOUT):
     """compute() once per content generation, kept in CACHES: exact like the page cache, for page parts."""
     try:
-        full_key = f"part:{current_generation()}:{key}"
+        full_key = _key("part", current_generation(), key)
         value = cache.get(full_key)
     except CacheUnavailable:
         return compute()
@@ -147,7 +177,7 @@ def _bypass(request) -> bool:
         return True
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
         return True  # maybe logged in, or a message waiting: this visitor's own page
-    return not set(request.GET).issubset(ALLOWED_QUERY_KEYS)
+    return _canonical_query(request) is None
 
 
 def _public_headers(response, etag):
@@ -169,7 +199,8 @@ class PageCacheMiddleware:
             return response
 
         try:
-            key = f"pagecache:{current_generation()}:{request.get_host()}:{request.get_full_path()}"
+            page = f"{request.get_host()}{request.path}?{_canonical_query(request)}"
+            key = _key("pagecache", current_generation(), page)
             entry = _entry(key)
         except CacheUnavailable:
             # Rendered afresh, as for a logged-in visitor; the warning is logged once per request.
@@ -202,11 +233,14 @@ class PageCacheMiddleware:
         etag = '"' + hashlib.md5(response.content, usedforsecurity=False).hexdigest() + '"'
         entry = (response.status_code, response["Content-Type"], response.content, etag)
         try:
-            cache.set(key, entry, ENTRY_TIMEOUT)
+            # One client adds at most PAGE_CACHE_STORES_PER_MINUTE pages (a crawler after a
+            # publish gets the rest rendered, uncached); counted where pages cannot evict it.
+            limit = settings.PAGE_CACHE_STORES_PER_MINUTE
+            if not is_rate_limited(request, scope="pagecache-store", limit=limit, period=60):
+                cache.set(key, entry, ENTRY_TIMEOUT)
+                _remember(key, entry)
         except CacheUnavailable:
             pass  # served as a miss; the next request tries again
-        else:
-            _remember(key, entry)
         response["X-Page-Cache"] = "miss"
         if etag in request.headers.get("If-None-Match", ""):
             not_modified = HttpResponseNotModified()

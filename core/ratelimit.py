@@ -1,4 +1,4 @@
-"""One rate limiter for every public form: a counter per client and time window, in the shared cache."""
+"""One rate limiter for every public form: a counter per client and time window, in CACHES["limits"]."""
 
 import ipaddress
 import logging
@@ -37,7 +37,7 @@ def is_rate_limited(request, *, scope: str, limit: int, period: int) -> bool:
     """
     client = salted_hmac(f"ratelimit.{scope}", client_network(request)).hexdigest()[:32]
     key = f"ratelimit:{scope}:{client}:{int(time.time() // period)}"
-    cache = guarded("default")
+    cache = guarded("limits")
     try:
         cache.add(key, 0, period + 60)
         try:

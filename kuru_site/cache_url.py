@@ -40,3 +40,21 @@ def parse_cache_url(url: str) -> dict:
     raise ImproperlyConfigured(
         f"CACHE_URL scheme '{scheme}' is not supported: use locmem://, db://TABLE, redis://HOST:PORT/N or dummy://."
     )
+
+
+def parse_limits_cache_url(url: str) -> dict:
+    """CACHES["limits"] for rate-limit counters and signup stamps, kept apart from the pages.
+
+    By default the same kind of cache as CACHE_URL, in a place page entries
+    cannot evict: its own locmem area or table, or the same Redis under a key
+    prefix (give Redis enough memory, or set LIMITS_CACHE_URL to another one).
+    """
+    config = parse_cache_url(url)
+    scheme = urlsplit(url).scheme
+    if scheme == "locmem":
+        config["LOCATION"] += "-limits"
+    elif scheme == "db":
+        config["LOCATION"] += "_limits"
+    elif scheme in ("redis", "rediss"):
+        config["KEY_PREFIX"] = "limits"
+    return config

@@ -15,7 +15,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from .cache_url import parse_cache_url
+from .cache_url import parse_cache_url, parse_limits_cache_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -157,7 +157,13 @@ DATABASES = {
 }
 
 # The cache behind the page cache. Several processes need a shared one (db:// or redis://).
-CACHES = {"default": parse_cache_url(os.environ.get("CACHE_URL", "locmem://"))}
+# Rate-limit counters and signup stamps live apart, where page entries cannot evict them.
+CACHES = {
+    "default": parse_cache_url(os.environ.get("CACHE_URL", "locmem://")),
+    "limits": parse_limits_cache_url(os.environ.get("LIMITS_CACHE_URL") or os.environ.get("CACHE_URL", "locmem://")),
+}
+# Pages one client may add to the page cache per minute; past it they are rendered, not stored.
+PAGE_CACHE_STORES_PER_MINUTE = int(os.environ.get("PAGE_CACHE_STORES_PER_MINUTE", "60"))
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 # Seconds a shared cache (CDN, proxy) may keep a public page; browsers revalidate.
 PAGE_CACHE_SHARED_MAX_AGE = int(os.environ.get("PAGE_CACHE_SHARED_MAX_AGE", "60"))

@@ -31,9 +31,9 @@ def new_stamp(issued_at: float | None = None) -> str:
 
 
 def _spend(nonce: str) -> bool:
-    """True the first time a stamp is spent; the record lives in the shared cache as long as the stamp."""
+    """True the first time a stamp is spent; the record lives in CACHES["limits"] as long as the stamp."""
     try:
-        return guarded("default").add(f"newsletter:stamp:{nonce}", 1, settings.NEWSLETTER_FORM_MAX_AGE + 60)
+        return guarded("limits").add(f"newsletter:stamp:{nonce}", 1, settings.NEWSLETTER_FORM_MAX_AGE + 60)
     except CacheUnavailable:
         # As the rate limiter does: an outage must not refuse every signup.
         logger.warning("Signup stamp not recorded: the cache is unavailable.")

@@ -19,7 +19,7 @@ def _test_settings(settings, tmp_path):
     The page cache is off unless a test asks for it with the `page_cache`
     fixture: view tests check rendering, tests/test_pagecache.py checks caching.
     """
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from articles import pageviews
     from core import cacheguard
@@ -34,9 +34,11 @@ def _test_settings(settings, tmp_path):
     pageviews.discard()
     cacheguard.reset()
     cache.clear()
+    caches["limits"].clear()
     yield
     cacheguard.reset()
     cache.clear()
+    caches["limits"].clear()
     pageviews.discard()
 
 
