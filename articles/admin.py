@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django_prose_editor.fields import ProseEditorFormField
+from js_asset import Media
 from reversion.admin import VersionAdmin
 
 from core.images import ImageUploadField
@@ -45,6 +46,12 @@ class RichTextMixin:
                 sanitize=sanitize_html,
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The editor loads through an inline <script type="importmap">, which the
+        # Content-Security-Policy runs only with this request's nonce (settings.py).
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
+        return super().render_change_form(request, context, *args, **kwargs)
 
 
 @admin.register(Author)

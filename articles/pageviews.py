@@ -23,15 +23,16 @@ from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.db.models import Sum
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
+from core.cacheguard import CacheUnavailable, guarded
 from core.visitors import is_staff_visit, looks_like_bot
 
 logger = logging.getLogger(__name__)
+cache = guarded("default")
 
 # The 500 page's "Popular articles" live in the cache, so that page renders without the
 # database (which may be what failed). Refreshed after each flush and when articles change.
@@ -109,7 +110,10 @@ def refresh_popular_articles(**kwargs) -> list[dict]:
         newest = published.exclude(pk__in=[a.pk for a in articles]).order_by("-published_at", "-pk")
         articles += list(newest[: POPULAR_COUNT - len(articles)])
     popular = [{"title": article.title, "url": article.get_absolute_url()} for article in articles]
-    cache.set(POPULAR_KEY, popular, None)
+    try:
+        cache.set(POPULAR_KEY, popular, None)
+    except CacheUnavailable:
+        pass  # the 500 page shows no list until the next refresh
     return popular
 
 
@@ -117,8 +121,7 @@ def popular_articles() -> list[dict]:
     """The cached list, [{"title", "url"}], or [] (never a database query, never an error)."""
     try:
         return cache.get(POPULAR_KEY) or []
-    except Exception:  # the cache may be what failed
-        logger.exception("Could not read the popular articles")
+    except CacheUnavailable:  # the cache may be what failed (logged once by the guard)
         return []
 
 

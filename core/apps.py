@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import request_started
 
 
 class CoreConfig(AppConfig):
@@ -6,3 +7,9 @@ class CoreConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"
+
+    def ready(self):
+        from . import cacheguard
+
+        # A cache that failed in one request is tried again by the next.
+        request_started.connect(cacheguard.reset, dispatch_uid="cacheguard-reset")

@@ -1,4 +1,7 @@
+from csp.middleware import CSPMiddleware
+from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.urls import reverse
 
 
 class RejectImpossibleInputMiddleware:
@@ -29,3 +32,26 @@ def _has_nul(request) -> bool:
             texts.append(key)
             texts.extend(values)
     return any("\x00" in text for text in texts)
+
+
+class SecurityHeadersMiddleware:
+    """Add the security headers Django has no setting for (Permissions-Policy) to every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's header; admin pages add ADMIN_CONTENT_SECURITY_POLICY_UPDATE to the one policy."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and request.path_info.startswith(reverse("admin:index")):
+            parts.update = {**settings.ADMIN_CONTENT_SECURITY_POLICY_UPDATE, **(parts.update or {})}
+        return parts

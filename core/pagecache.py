@@ -9,23 +9,36 @@ save: the generation also records the next time a scheduled article goes
 live, and a request after that moment starts a new generation.
 
 With several server processes, CACHE_URL must name a shared cache (db:// or
-redis://); the default locmem:// is right for one process only.
+redis://); the default locmem:// is right for one process only. While that
+cache fails or times out, pages are rendered uncached (core/cacheguard.py).
 """
 
 import hashlib
+import logging
+import re
 import time
 import uuid
 from collections import OrderedDict
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 
+from .cacheguard import CacheUnavailable, guarded
+from .ratelimit import is_rate_limited
+
+logger = logging.getLogger(__name__)
+cache = guarded("default")
+
 GENERATION_KEY = "pagecache:generation"
 ENTRY_TIMEOUT = 60 * 60  # a bound on memory, not on staleness
-ALLOWED_QUERY_KEYS = {"page", "category", "sort"}
+# The query values a cached page may have: any other query (an unknown key or
+# value, a repeated key) bypasses the cache, so a flood of made-up values
+# (?sort=flood1, flood2, ...) stores nothing. Apps add their choices with
+# register_query_values(); `page` is a page number as the site writes it.
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
+_query_values: dict[str, frozenset] = {}
 LOCAL_ENTRIES = 256
 _next_change_sources = []
 # Entries never change under a given generation, so each process keeps the
@@ -66,6 +79,29 @@ def register_next_change(source):
     return source
 
 
+def register_query_values(name: str, values):
+    """Let pages with `?name=value` be cached, for these values only (the choices the view accepts)."""
+    _query_values[name] = _query_values.get(name, frozenset()) | frozenset(values)
+
+
+def _canonical_query(request) -> str | None:
+    """The query string with its keys sorted, or None when a key or value is not one pages accept."""
+    parts = []
+    for name, values in sorted(request.GET.lists()):
+        if len(values) != 1:
+            return None
+        value = values[0]
+        if not (PAGE_NUMBER.fullmatch(value) if name == "page" else value in _query_values.get(name, ())):
+            return None
+        parts.append(f"{name}={value}")
+    return "&".join(parts)
+
+
+def _key(kind: str, generation: str, name: str) -> str:
+    """A cache key of fixed length whatever `name` holds (memcached allows 250 characters, no spaces)."""
+    return f"{kind}:{generation}:{hashlib.sha256(name.encode()).hexdigest()}"
+
+
 def _new_generation():
     times = [t for t in (source() for source in _next_change_sources) if t is not None]
     record = (uuid.uuid4().hex[:16], min(times) if times else None)
@@ -73,12 +109,24 @@ def _new_generation():
     return record
 
 
+def _replace_generation():
+    try:
+        _new_generation()
+    except CacheUnavailable:
+        logger.error(
+            "The content generation was not replaced (cache unavailable): pages cached before this change "
+            "may be served once the cache is back; run `manage.py shell -c 'from core.pagecache import "
+            "_new_generation; _new_generation()'` or save the content again."
+        )
+
+
 def bump_generation(**kwargs):
     """Invalidate every cached page once the current transaction commits. Usable as a signal receiver."""
-    transaction.on_commit(_new_generation)
+    transaction.on_commit(_replace_generation)
 
 
 def current_generation() -> str:
+    """The current generation's token; raises CacheUnavailable while the cache is away."""
     record = cache.get(GENERATION_KEY)
     if record is None or (record[1] is not None and time.time() >= record[1]):
         record = _new_generation()
@@ -87,11 +135,17 @@ def current_generation() -> str:
 
 def generation_cached(key: str, compute, timeout=ENTRY_TIMEOUT):
     """compute() once per content generation, kept in CACHES: exact like the page cache, for page parts."""
-    full_key = f"part:{current_generation()}:{key}"
-    value = cache.get(full_key)
+    try:
+        full_key = _key("part", current_generation(), key)
+        value = cache.get(full_key)
+    except CacheUnavailable:
+        return compute()
     if value is None:
         value = compute()
-        cache.set(full_key, value, timeout)
+        try:
+            cache.set(full_key, value, timeout)
+        except CacheUnavailable:
+            pass
     return value
 
 
@@ -123,7 +177,7 @@ def _bypass(request) -> bool:
         return True
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
         return True  # maybe logged in, or a message waiting: this visitor's own page
-    return not set(request.GET).issubset(ALLOWED_QUERY_KEYS)
+    return _canonical_query(request) is None
 
 
 def _public_headers(response, etag):
@@ -144,8 +198,17 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
 
-        key = f"pagecache:{current_generation()}:{request.get_host()}:{request.get_full_path()}"
-        entry = _entry(key)
+        try:
+            page = f"{request.get_host()}{request.path}?{_canonical_query(request)}"
+            key = _key("pagecache", current_generation(), page)
+            entry = _entry(key)
+        except CacheUnavailable:
+            # Rendered afresh, as for a logged-in visitor; the warning is logged once per request.
+            response = self.get_response(request)
+            if getattr(response, "page_cacheable", False):
+                patch_cache_control(response, private=True, no_cache=True)
+                response["X-Page-Cache"] = "unavailable"
+            return response
         if entry is not None:
             status, content_type, content, etag = entry
             if etag in request.headers.get("If-None-Match", ""):
@@ -169,8 +232,15 @@ class PageCacheMiddleware:
             response.render()
         etag = '"' + hashlib.md5(response.content, usedforsecurity=False).hexdigest() + '"'
         entry = (response.status_code, response["Content-Type"], response.content, etag)
-        cache.set(key, entry, ENTRY_TIMEOUT)
-        _remember(key, entry)
+        try:
+            # One client adds at most PAGE_CACHE_STORES_PER_MINUTE pages (a crawler after a
+            # publish gets the rest rendered, uncached); counted where pages cannot evict it.
+            limit = settings.PAGE_CACHE_STORES_PER_MINUTE
+            if not is_rate_limited(request, scope="pagecache-store", limit=limit, period=60):
+                cache.set(key, entry, ENTRY_TIMEOUT)
+                _remember(key, entry)
+        except CacheUnavailable:
+            pass  # served as a miss; the next request tries again
         response["X-Page-Cache"] = "miss"
         if etag in request.headers.get("If-None-Match", ""):
             not_modified = HttpResponseNotModified()

@@ -1,11 +1,12 @@
-"""One rate limiter for every public form: a counter per client and time window, in the shared cache."""
+"""One rate limiter for every public form: a counter per client and time window, in CACHES["limits"]."""
 
 import ipaddress
 import logging
 import time
 
-from django.core.cache import cache
 from django.utils.crypto import salted_hmac
+
+from .cacheguard import CacheUnavailable, guarded
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ def is_rate_limited(request, *, scope: str, limit: int, period: int) -> bool:
     """
     client = salted_hmac(f"ratelimit.{scope}", client_network(request)).hexdigest()[:32]
     key = f"ratelimit:{scope}:{client}:{int(time.time() // period)}"
+    cache = guarded("limits")
     try:
         cache.add(key, 0, period + 60)
         try:
@@ -43,7 +45,7 @@ def is_rate_limited(request, *, scope: str, limit: int, period: int) -> bool:
         except ValueError:  # evicted between add and incr
             cache.set(key, 1, period + 60)
             count = 1
-    except Exception:  # any backend's connection or timeout error
-        logger.warning("Rate limit %s not counted: the cache is unavailable.", scope, exc_info=True)
+    except CacheUnavailable:
+        logger.warning("Rate limit %s not counted: the cache is unavailable.", scope)
         return False
     return count > limit

@@ -12,9 +12,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from .cache_url import parse_cache_url
+from .cache_url import parse_cache_url, parse_limits_cache_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -79,6 +80,8 @@ INSTALLED_APPS = [
     "django_prose_editor",
     # Admin logins: too many failures from one client lock it out for a while.
     "axes",
+    # Content-Security-Policy header (CSPMiddleware below; the policy is CONTENT_SECURITY_POLICY).
+    "csp",
     # Our apps, lowest layer first: each imports only the ones listed before it (README, "Architecture").
     "core",
     "products",
@@ -87,7 +90,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The security headers first, outside everything that can answer early (a
+    # static file, a page-cache hit or 304, a 400, an error page): every
+    # response carries the same ones. tests/core/test_security_headers.py.
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Before anything reads the request: a NUL character gets a 400, never a 500.
     "core.middleware.RejectImpossibleInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -100,7 +109,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "articles.middleware.RedirectFallbackMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its 429 page.
     "axes.middleware.AxesMiddleware",
@@ -149,7 +157,13 @@ DATABASES = {
 }
 
 # The cache behind the page cache. Several processes need a shared one (db:// or redis://).
-CACHES = {"default": parse_cache_url(os.environ.get("CACHE_URL", "locmem://"))}
+# Rate-limit counters and signup stamps live apart, where page entries cannot evict them.
+CACHES = {
+    "default": parse_cache_url(os.environ.get("CACHE_URL", "locmem://")),
+    "limits": parse_limits_cache_url(os.environ.get("LIMITS_CACHE_URL") or os.environ.get("CACHE_URL", "locmem://")),
+}
+# Pages one client may add to the page cache per minute; past it they are rendered, not stored.
+PAGE_CACHE_STORES_PER_MINUTE = int(os.environ.get("PAGE_CACHE_STORES_PER_MINUTE", "60"))
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 # Seconds a shared cache (CDN, proxy) may keep a public page; browsers revalidate.
 PAGE_CACHE_SHARED_MAX_AGE = int(os.environ.get("PAGE_CACHE_SHARED_MAX_AGE", "60"))
@@ -206,6 +220,32 @@ READING_WORDS_PER_MINUTE = int(os.environ.get("READING_WORDS_PER_MINUTE", "265")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Powerful browser features no page of ours uses (core.middleware.SecurityHeadersMiddleware).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# No inline script or style anywhere on the public site (JSON-LD data blocks are
+# not scripts), and no nonce there: cached pages are byte-identical for every
+# visitor. NONCE is dropped from a response unless its view asked for
+# request.csp_nonce, which only the admin's rich-text forms do (their editor's
+# inline import map; admin pages are never cached). README "Security headers".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+# The admin's rich-text editor (django-prose-editor's editor.js) inserts one
+# <style> element: allowed by its hash on admin pages only, never 'unsafe-inline'.
+# A new editor version changes the hash; tests/browser/test_csp_browser.py says so.
+ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {"style-src": ["'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"]}
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,8 +7,9 @@ from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.urls import reverse
+
+from core.cacheguard import CacheUnavailable, guarded
 
 from .models import Subscriber
 
@@ -30,12 +31,12 @@ def new_stamp(issued_at: float | None = None) -> str:
 
 
 def _spend(nonce: str) -> bool:
-    """True the first time a stamp is spent; the record lives in the shared cache as long as the stamp."""
+    """True the first time a stamp is spent; the record lives in CACHES["limits"] as long as the stamp."""
     try:
-        return cache.add(f"newsletter:stamp:{nonce}", 1, settings.NEWSLETTER_FORM_MAX_AGE + 60)
-    except Exception:  # any backend's connection or timeout error
+        return guarded("limits").add(f"newsletter:stamp:{nonce}", 1, settings.NEWSLETTER_FORM_MAX_AGE + 60)
+    except CacheUnavailable:
         # As the rate limiter does: an outage must not refuse every signup.
-        logger.warning("Signup stamp not recorded: the cache is unavailable.", exc_info=True)
+        logger.warning("Signup stamp not recorded: the cache is unavailable.")
         return True
 
 

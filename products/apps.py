@@ -7,9 +7,14 @@ class ProductsConfig(AppConfig):
     name = "products"
 
     def ready(self):
-        from core.pagecache import bump_generation
+        from core.pagecache import bump_generation, register_query_values
 
         from .models import Product, Rating
+        from .views import SORTS
+
+        # The shop's filters are cached for the values the shop offers, no others.
+        register_query_values("sort", SORTS)
+        register_query_values("category", Product.Category.values)
 
         # A product's card appears in many articles: any change refreshes every page.
         post_save.connect(bump_generation, sender=Product, dispatch_uid="pagecache-save-Product")

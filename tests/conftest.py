@@ -1,4 +1,9 @@
+import os
 import shutil
+import signal
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -14,9 +19,10 @@ def _test_settings(settings, tmp_path):
     The page cache is off unless a test asks for it with the `page_cache`
     fixture: view tests check rendering, tests/test_pagecache.py checks caching.
     """
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from articles import pageviews
+    from core import cacheguard
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -26,9 +32,13 @@ def _test_settings(settings, tmp_path):
     settings.ARTICLE_VIEWS_FLUSH_EVERY = 0
     settings.ARTICLE_VIEWS_FLUSH_SECONDS = 0
     pageviews.discard()
+    cacheguard.reset()
     cache.clear()
+    caches["limits"].clear()
     yield
+    cacheguard.reset()
     cache.clear()
+    caches["limits"].clear()
     pageviews.discard()
 
 
@@ -89,6 +99,60 @@ def staff_client(client, django_user_model):
     """The test client, logged in as a superuser."""
     client.force_login(django_user_model.objects.create_superuser("editor", "editor@example.com", "pw"))
     return client
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free 127.0.0.1 port, stopped by its pid."""
+
+    def __init__(self, process, port):
+        self.process, self.port = process, port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.frozen = False
+
+    def freeze(self):
+        """SIGSTOP: connections are accepted by the kernel, nothing is answered."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+        self.frozen = True
+
+    def thaw(self):
+        if self.frozen:
+            os.kill(self.process.pid, signal.SIGCONT)
+            self.frozen = False
+
+    def stop(self):
+        self.thaw()
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A running redis-server; skipped without one (a failure under CI=true)."""
+    server = shutil.which("redis-server")
+    if not server:
+        message = "redis-server not found: install Debian's package with `apt-get install redis-server`."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = ["--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
+    redis = RedisServer(subprocess.Popen([server, *args], stdout=subprocess.DEVNULL), port)
+    try:
+        deadline = time.time() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield redis
+    finally:
+        redis.stop()
 
 
 def pytest_report_header(config):

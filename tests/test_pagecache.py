@@ -199,7 +199,7 @@ def test_page_parts_live_in_the_cache_only(db):
     """generation_cached() keeps nothing in the process: a part the cache has lost is computed again."""
     from django.core.cache import cache
 
-    from core.pagecache import current_generation, generation_cached
+    from core.pagecache import _key, current_generation, generation_cached
 
     calls = []
 
@@ -209,5 +209,5 @@ def test_page_parts_live_in_the_cache_only(db):
 
     assert generation_cached("test-part", compute) == ["part"]
     assert generation_cached("test-part", compute) == ["part"] and len(calls) == 1
-    cache.delete(f"part:{current_generation()}:test-part")  # evicted, or another process's cache cleared
+    cache.delete(_key("part", current_generation(), "test-part"))  # evicted, or another process's cache cleared
     assert generation_cached("test-part", compute) == ["part"] and len(calls) == 2

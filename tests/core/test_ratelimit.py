@@ -1,4 +1,4 @@
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import RequestFactory
 
 from core.ratelimit import client_network, is_rate_limited
@@ -29,5 +29,5 @@ def test_an_ipv6_64_shares_one_allowance(db):
 
 def test_the_cache_key_holds_no_address(db):
     is_rate_limited(request_from("203.0.113.55"), scope="t", limit=2, period=60)
-    keys = [key for key in cache._cache if "ratelimit:t:" in key]
+    keys = [key for key in caches["limits"]._cache if "ratelimit:t:" in key]
     assert len(keys) == 1 and "203.0.113.55" not in keys[0]

@@ -39,7 +39,7 @@ def test_without_the_cache_stamps_are_let_through_and_a_warning_logged(monkeypat
     def down(*args, **kwargs):
         raise ConnectionError("cache unreachable")
 
-    monkeypatch.setattr("newsletter.forms.cache.add", down)
+    monkeypatch.setattr("django.core.cache.backends.locmem.LocMemCache.add", down)
     assert _verdict(rendered_at=new_stamp(time.time() - 30)) == HUMAN
     assert "Signup stamp not recorded: the cache is unavailable." in caplog.text
 
