@@ -198,6 +198,8 @@ ARTICLE_CASES = {
     "a hero at /proc/self/environ": (hero("/proc/self/environ"), 2, "must be relative"),
     "a hero at /dev/zero": (hero("/dev/zero"), 2, "must be relative"),
     "a hero at ~/photo.png": (hero("~/photo.png"), 2, "must be relative"),
+    "a hero path with a NUL": (hero("hero\\u0000.png"), 2, "holds a control character"),
+    "a hero path of 6,000 characters": (hero("/".join(["d" * 200] * 30)), 2, "cannot be read"),
     "a hero linked to /dev/zero": (
         lambda text, folder: os.symlink("/dev/zero", folder / "zero.png") or hero("zero.png")(text),
         2,
