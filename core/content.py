@@ -34,7 +34,7 @@ MAX_KEY_PARTS = 10  # a.b.c = … (tomllib needs memory growing with the square 
 # the sum over paragraphs of "[" count × paragraph length is bounded per file.
 MAX_BRACKET_WORK = 2_000_000
 MAX_HTML_TAGS = 200  # raw HTML in Markdown, each closed by ">" within HTML_TAG_REACH characters
-HTML_TAG_REACH = 200
+HTML_TAG_REACH = 2_000  # a long address in <https://…> fits
 MAX_MESSAGES = 20  # problems shown from one file; the count of the rest follows
 # The pictures of one file, placeholders included: checking (decoding) and storing
 # each with its renditions takes time in proportion to its pixels.

@@ -526,7 +526,7 @@ def test_csv_rows_beyond_the_limit_are_refused(folder, monkeypatch):
         # 100 unmatched "[" at the start of a 19,000-character paragraph: just under the bracket budget.
         "[" * 100 + " word" * 3780,
         # As many raw tags as allowed, each closing as late as allowed.
-        "\n".join("a <b " + "c" * 190 + ">" for _ in range(199)),
+        "\n".join("a <b " + "c" * 1990 + ">" for _ in range(199)),
         # Lists and quotes as deep as allowed, many times over.
         "\n\n".join("\n".join("    " * i + "- item" for i in range(10)) for _ in range(300)),
     ],
