@@ -302,6 +302,9 @@ class Markdown:
         self.tags = 0
 
     def check(self, first_line: int, text: str):
+        if bad := CONTROL.search(text):  # from a TOML escape: the file itself has none
+            line = first_line + text.count("\n", 0, bad.start())
+            raise ContentError(self.path, line, f"the control character U+{ord(bad.group()):04X} has no place in text.")
         block_start, block = first_line, []
         for number, line in enumerate([*split_lines(text), ""], start=first_line):
             if _BLANK.match(line):
