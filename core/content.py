@@ -34,7 +34,7 @@ MAX_KEY_PARTS = 10  # a.b.c = … (tomllib needs memory growing with the square 
 # the sum over paragraphs of "[" count × paragraph length is bounded per file.
 MAX_BRACKET_WORK = 2_000_000
 MAX_HTML_TAGS = 200  # raw HTML in Markdown, each closed by ">" within HTML_TAG_REACH characters
-HTML_TAG_REACH = 200
+HTML_TAG_REACH = 2_000  # a long address in <https://…> fits
 MAX_MESSAGES = 20  # problems shown from one file; the count of the rest follows
 # The pictures of one file, placeholders included: checking (decoding) and storing
 # each with its renditions takes time in proportion to its pixels.
@@ -302,6 +302,9 @@ class Markdown:
         self.tags = 0
 
     def check(self, first_line: int, text: str):
+        if bad := CONTROL.search(text):  # from a TOML escape: the file itself has none
+            line = first_line + text.count("\n", 0, bad.start())
+            raise ContentError(self.path, line, f"the control character U+{ord(bad.group()):04X} has no place in text.")
         block_start, block = first_line, []
         for number, line in enumerate([*split_lines(text), ""], start=first_line):
             if _BLANK.match(line):
@@ -380,6 +383,8 @@ def load_image(
         budget.spend(path, line, width, height)
         return placeholder_image(width, height, label_alt or alt)
     name = _printable(src) if len(src) <= 100 else quoted(src)
+    if CONTROL.search(src):
+        raise ContentError(path, line, f"image path {name} holds a control character.")
     if not src or os.path.isabs(src) or src.startswith("~"):
         raise ContentError(path, line, f"image path {name} must be relative to the folder of {Path(path).name}.")
     root = Path(base_dir).resolve()
@@ -394,8 +399,10 @@ def load_image(
     try:
         with Image.open(io.BytesIO(data)) as img:  # the header only: cheap, before decoding
             budget.spend(path, line, *img.size)
-    except (OSError, ValueError, Image.DecompressionBombError):
-        pass  # inspect_image() says what is wrong
+    except ContentError:
+        raise
+    except Exception:  # Pillow's plugins raise many kinds; inspect_image() says what is wrong
+        pass
     try:
         inspect_image(data)
     except ValidationError as exc:

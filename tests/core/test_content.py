@@ -145,6 +145,7 @@ ARTICLE_CASES = {
     "NUL escape in a takeaway": (replace("Rest helps.", "Rest\\u0000"), 7, "takeaway 1: text: holds the control"),
     "NUL escape in a topic": (replace('"Heels"', '"He\\u0000els"'), 8, "topic 'He\\x00els': name: holds"),
     "NUL escape in an FAQ": (replace("Does stretching", "Does\\u0000stretching"), 10, "FAQ 1: question: holds"),
+    "NUL escape in an FAQ answer": (replace("Yes, *gently*.", "Yes\\u0000"), 10, "U+0000 has no place"),
     "over-long heading": (replace("## Why heels hurt", f"## {LONG}"), 17, "heading: Ensure this value has at most 200"),
     "over-long figure caption": (
         lambda text, folder: (
@@ -198,6 +199,8 @@ ARTICLE_CASES = {
     "a hero at /proc/self/environ": (hero("/proc/self/environ"), 2, "must be relative"),
     "a hero at /dev/zero": (hero("/dev/zero"), 2, "must be relative"),
     "a hero at ~/photo.png": (hero("~/photo.png"), 2, "must be relative"),
+    "a hero path with a NUL": (hero("hero\\u0000.png"), 2, "holds a control character"),
+    "a hero path of 6,000 characters": (hero("/".join(["d" * 200] * 30)), 2, "cannot be read"),
     "a hero linked to /dev/zero": (
         lambda text, folder: os.symlink("/dev/zero", folder / "zero.png") or hero("zero.png")(text),
         2,
@@ -231,6 +234,7 @@ ARTICLE_CASES = {
 AUTHOR_CASES = {
     "5,000-character name": (replace('"Ann Walker"', f'"{LONG}"'), 3, "name: Ensure this value has at most 120"),
     "NUL escape in the name": (replace("Ann Walker", "Ann\\u0000"), 3, "name: holds the control"),
+    "NUL escape in the bio": (replace("Writes about feet.", "Writes\\u0000"), 4, "U+0000 has no place"),
     "a name that is a number": (replace('"Ann Walker"', "123"), 3, "name: must be text"),
     "a table for a name": (replace('name = "Ann Walker"', "name.a.b = 1"), None, "name: must be text"),
     "over-long avatar alt text": (
@@ -351,8 +355,59 @@ SUBSCRIBER_CASES = {
     ),
 }
 
+# Further values of the same classes, one field of each model at a time.
+MORE_CASES = {
+    "article: over-long SEO title": ("article", front(f'seo_title = "{LONG}"'), 2, "seo_title: Ensure"),
+    "article: NUL in the meta description": ("article", front('meta_description = "a\\u0000"'), 2, "U+0000"),
+    "article: over-long hero alt text": (
+        "article",
+        front('hero_image = "placeholder:64x64"\nhero_alt = "' + "A runner. " * 30 + '"'),
+        3,
+        "hero_alt: Ensure this value has at most 250",
+    ),
+    "article: over-long FAQ question": ("article", replace("Does stretching help?", LONG), 10, "question: Ensure"),
+    "article: over-long callout lead": ("article", replace("::guide Read our", f"::guide {LONG}"), 22, "callout_lead"),
+    "article: over-long callout link": ("article", replace("[full guide]", f"[{LONG}]"), 22, "callout_link_text"),
+    "article: over-long slug": ("article", replace('"heel-pain"', f'"{"s" * 300}"'), 3, "slug: Ensure"),
+    "article: a callout to no article": (
+        "article",
+        replace("https://example.com/guide", "article:nope"),
+        22,
+        "unknown article",
+    ),
+    "authors: over-long slug": ("authors", replace('"ann"', f'"{"a" * 200}"'), 2, "slug: Ensure"),
+    "products: over-long colorway": ("products", append(f'colorway = "{LONG}"\n'), 9, "colorway: Ensure"),
+    "products: NUL in the description": ("products", replace("Marketing copy.", "Marketing\\u0000"), 7, "U+0000"),
+    "products: over-long image alt text": (
+        "products",
+        append('image = "placeholder:64x64"\nimage_alt = "' + "A sneaker. " * 30 + '"\n'),
+        10,
+        "image_alt: Ensure this value has at most 250",
+    ),
+    "subscribers: an IP address that is none": (
+        "subscribers",
+        lambda t: t.replace("consent_version", "consent_version,ip_address").replace("2026-11", "2026-11,999.1.1.1"),
+        2,
+        "ip_address: Enter a valid",
+    ),
+    "subscribers: an over-long placement": (
+        "subscribers",
+        lambda t: t.replace("consent_version", "consent_version,placement").replace("2026-11", "2026-11," + "p" * 20),
+        2,
+        "placement: Value",
+    ),
+    "ratings: 5,000 digits of stars": ("ratings", csv_field("stars", "5" * 5000), 2, "stars must be a whole number"),
+    "ratings: an over-long status": (
+        "ratings",
+        lambda t: t.replace("title,text", "title,text,status").replace("heel cup.", "heel cup.," + "s" * 5000),
+        2,
+        "status: Value",
+    ),
+}
+
 CASES = {
     **ENCODING_CASES,
+    **MORE_CASES,
     **{f"article: {name}": ("article", *case) for name, case in ARTICLE_CASES.items()},
     **{f"authors: {name}": ("authors", *case) for name, case in AUTHOR_CASES.items()},
     **{f"products: {name}": ("products", *case) for name, case in PRODUCT_CASES.items()},
@@ -524,7 +579,7 @@ def test_csv_rows_beyond_the_limit_are_refused(folder, monkeypatch):
         # 100 unmatched "[" at the start of a 19,000-character paragraph: just under the bracket budget.
         "[" * 100 + " word" * 3780,
         # As many raw tags as allowed, each closing as late as allowed.
-        "\n".join("a <b " + "c" * 190 + ">" for _ in range(199)),
+        "\n".join("a <b " + "c" * 1990 + ">" for _ in range(199)),
         # Lists and quotes as deep as allowed, many times over.
         "\n\n".join("\n".join("    " * i + "- item" for i in range(10)) for _ in range(300)),
     ],
