@@ -108,8 +108,10 @@ def parse_article(path, product_slugs=None, author_slugs=None) -> ArticleData:
     problems = Problems(path)
     markdown, pixels = Markdown(path), PixelBudget()
 
+    front_lines = split_lines(front_text)
+
     def where(key):
-        return key_line(front_text, key, first_line=2)
+        return key_line(front_lines, key, first_line=2)
 
     for key in sorted(set(meta) - set(ARTICLE_KEYS)):
         raise ContentError(path, where(key), f"unknown front-matter key {quoted(key)}.")

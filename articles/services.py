@@ -180,11 +180,11 @@ def authors_import(*, path) -> list[Author]:
     path = Path(path)
     problems, markdown, pixels = Problems(path), Markdown(path), PixelBudget()
     parsed, seen = [], {}
-    for line, record, text in toml_records(path, "authors", AUTHOR_KEYS, {"slug", "name"}):
+    for line, record, lines in toml_records(path, "authors", AUTHOR_KEYS, {"slug", "name"}):
 
-        def line_of(name, line=line, text=text):
+        def line_of(name, line=line, lines=lines):
             key = {"bio_html": "bio"}.get(name, name)
-            return key_line(text, key, start=line - 1)
+            return key_line(lines, key, start=line - 1)
 
         slug = record["slug"]
         if problem := slug_problem(slug):

@@ -8,7 +8,6 @@ content file's folder. docs/content-format.md lists the limits.
 """
 
 import csv
-import functools
 import io
 import os
 import re
@@ -265,15 +264,9 @@ def load_toml(path, text: str, first_line: int = 1) -> dict:
 _TABLE_HEADER = re.compile(r"^\s*\[\[?[^\[\]]+\]\]?\s*(#.*)?$")
 
 
-@functools.lru_cache(maxsize=4)
-def _lines_of(text: str) -> list[str]:
-    return split_lines(text)
-
-
-def key_line(text: str, key: str, first_line: int = 1, start: int = 0) -> int:
-    """Best-effort line number of `key = …` in TOML text (for messages), looking from line `start`
-    (0-based) to the next table header."""
-    lines = _lines_of(text)
+def key_line(lines: list[str], key: str, first_line: int = 1, start: int = 0) -> int:
+    """Best-effort line number of `key = …` in TOML text split into `lines` (for messages), looking
+    from line `start` (0-based) to the next table header. Callers split the text once per file."""
     for number in range(start, len(lines)):
         line = lines[number]
         if number > start and _TABLE_HEADER.match(line):
@@ -420,28 +413,31 @@ def check_alt(path, line, alt: str, what: str, src: str = ""):
 
 
 def toml_records(path, key: str, allowed: set, required: set):
-    """(line, record, text) for each [[key]] table of a TOML file, checking its keys against `allowed` and `required`."""
+    """(line, record, lines) for each [[key]] table of a TOML file, checking its keys against `allowed` and `required`.
+
+    `lines` is the file split into lines, for key_line()."""
     path = Path(path)
     text = read_text(path)
     data = load_toml(path, text)
+    lines = split_lines(text)
     records = data.get(key)
     if not isinstance(records, list) or not records or not all(isinstance(r, dict) for r in records):
         raise ContentError(path, 1, f"expected one or more [[{key}]] tables.")
     for other in sorted(set(data) - {key}):
-        raise ContentError(path, key_line(text, other), f"unknown key {quoted(other)} outside the [[{key}]] tables.")
+        raise ContentError(path, key_line(lines, other), f"unknown key {quoted(other)} outside the [[{key}]] tables.")
     if len(records) > MAX_RECORDS:
         raise ContentError(path, 1, f"{len(records):,} [[{key}]] tables; a file may hold at most {MAX_RECORDS:,}.")
-    starts = [n for n, line in enumerate(split_lines(text)) if line.strip() == f"[[{key}]]"]
+    starts = [n for n, line in enumerate(lines) if line.strip() == f"[[{key}]]"]
     problems = Problems(path)
     for index, record in enumerate(records):
         line = starts[index] + 1 if index < len(starts) else 1
         for unknown in sorted(set(record) - allowed):
-            problems.add(key_line(text, unknown, start=line - 1), f"unknown key {quoted(unknown)}.")
+            problems.add(key_line(lines, unknown, start=line - 1), f"unknown key {quoted(unknown)}.")
         for missing in sorted(required - set(record)):
             problems.add(line, f"[[{key}]] entry lacks '{missing}'.")
     problems.raise_any()
     for index, record in enumerate(records):
-        yield (starts[index] + 1 if index < len(starts) else 1), record, text
+        yield (starts[index] + 1 if index < len(starts) else 1), record, lines
 
 
 def csv_rows(path, text: str, columns: list, required: list) -> list[tuple[int, dict]]:

@@ -92,10 +92,10 @@ def products_import(*, path) -> list[Product]:
     """Create or update products from a TOML file of [[products]] tables, atomically. Raises ContentError."""
     path = Path(path)
     problems, parsed, seen, pixels = Problems(path), [], {}, PixelBudget()
-    for line, record, text in toml_records(path, "products", PRODUCT_KEYS, PRODUCT_REQUIRED):
+    for line, record, lines in toml_records(path, "products", PRODUCT_KEYS, PRODUCT_REQUIRED):
 
-        def line_of(name, line=line, text=text):
-            return key_line(text, name, start=line - 1)
+        def line_of(name, line=line, lines=lines):
+            return key_line(lines, name, start=line - 1)
 
         slug = record["slug"]
         if problem := slug_problem(slug):
