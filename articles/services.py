@@ -22,7 +22,7 @@ from core.content import (
     toml_records,
 )
 from core.images import store_image, written_files_removed_on_error
-from core.slugs import make_slug, slug_problem
+from core.slugs import make_slug
 from products.models import Product
 
 from .content import ArticleData, parse_article
@@ -187,13 +187,8 @@ def authors_import(*, path) -> list[Author]:
             return key_line(lines, key, start=line - 1)
 
         slug = record["slug"]
-        if problem := slug_problem(slug):
-            problems.add(line_of("slug"), f"slug: {problem}")
+        if not problems.take_slug(seen, slug, line=line, slug_line=line_of("slug"), what="author"):
             continue
-        if slug in seen:
-            problems.add(line, f"author {quoted(slug)} appears already on line {seen[slug]}.")
-            continue
-        seen[slug] = line
         author = Author.objects.filter(slug=slug).first() or Author(slug=slug)
         author.name = record["name"]
         author.is_organization = record.get("is_organization", False)

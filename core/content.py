@@ -22,6 +22,7 @@ from PIL import Image
 from .images import MAX_BYTES as MAX_IMAGE_BYTES
 from .images import PLACEHOLDER, alt_text_problem, inspect_image, placeholder_image
 from .richtext import markdown_to_html
+from .slugs import slug_problem
 
 MAX_TEXT_BYTES = 512 * 1024  # an article or TOML file: 25 times the seed article
 MAX_CSV_BYTES = 20 * 1024 * 1024
@@ -95,6 +96,18 @@ class Problems:
 
     def add_error(self, error: ContentError):
         self.items.extend(error.problems)
+
+    def take_slug(self, seen: dict, slug, *, line: int, slug_line: int, what: str) -> bool:
+        """Return True if `slug` (of the `what` whose table starts on `line`) is usable and new in this file,
+        recording it in `seen` {slug: line}; else add the problem and return False."""
+        if problem := slug_problem(slug):
+            self.add(slug_line, f"slug: {problem}")
+            return False
+        if slug in seen:
+            self.add(line, f"{what} {quoted(slug)} appears already on line {seen[slug]}.")
+            return False
+        seen[slug] = line
+        return True
 
     def add_model(self, line_of, instance, fields, what=""):
         """Add the rules of `instance`'s `fields` that it breaks; `line_of(field_name)` says where each field is."""

@@ -22,7 +22,6 @@ from core.content import (
     toml_records,
 )
 from core.images import store_image, written_files_removed_on_error
-from core.slugs import slug_problem
 
 from .models import ArticleDailyViews, Product, Rating
 
@@ -98,13 +97,8 @@ def products_import(*, path) -> list[Product]:
             return key_line(lines, name, start=line - 1)
 
         slug = record["slug"]
-        if problem := slug_problem(slug):
-            problems.add(line_of("slug"), f"slug: {problem}")
+        if not problems.take_slug(seen, slug, line=line, slug_line=line_of("slug"), what="product"):
             continue
-        if slug in seen:
-            problems.add(line, f"product {quoted(slug)} appears already on line {seen[slug]}.")
-            continue
-        seen[slug] = line
         image = None
         if record.get("image"):
             try:
