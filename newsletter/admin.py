@@ -3,7 +3,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from .exchange import export_subscribers
-from .models import Subscriber
+from .models import CONSENT_RECORD_FIELDS, MAIL_DELIVERY_FIELDS, Subscriber
 from .services import subscriber_resend_confirmation
 
 
@@ -24,40 +24,11 @@ class SubscriberAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["source_article"]
     actions = ["export_csv", "resend_confirmation"]
-    readonly_fields = [
-        "created_at",
-        "signed_up_at",
-        "confirmed_at",
-        "unsubscribed_at",
-        "source_url",
-        "source_article",
-        "placement",
-        "consent_version",
-        "ip_address",
-        "email_queued_at",
-        "email_attempts",
-        "email_sent_at",
-        "email_error",
-    ]
+    readonly_fields = [*CONSENT_RECORD_FIELDS, *MAIL_DELIVERY_FIELDS]
     fieldsets = [
         (None, {"fields": ["email", "status"]}),
-        (
-            "Consent record",
-            {
-                "fields": [
-                    "created_at",
-                    "signed_up_at",
-                    "confirmed_at",
-                    "unsubscribed_at",
-                    "source_url",
-                    "source_article",
-                    "placement",
-                    "consent_version",
-                    "ip_address",
-                ]
-            },
-        ),
-        ("Mail delivery", {"fields": ["email_queued_at", "email_attempts", "email_sent_at", "email_error"]}),
+        ("Consent record", {"fields": CONSENT_RECORD_FIELDS}),
+        ("Mail delivery", {"fields": MAIL_DELIVERY_FIELDS}),
     ]
 
     @admin.display(description="Confirmation email")

@@ -13,21 +13,9 @@ from django.utils.dateparse import parse_datetime
 from core.content import MAX_CSV_BYTES, ContentError, Problems, csv_rows, quoted, read_text
 from core.spreadsheets import SpreadsheetWriter, spreadsheet_value
 
-from .models import Subscriber
+from .models import CONSENT_RECORD_FIELDS, Subscriber
 
-CSV_COLUMNS = [
-    "email",
-    "status",
-    "created_at",
-    "signed_up_at",
-    "confirmed_at",
-    "unsubscribed_at",
-    "source_url",
-    "source_article",
-    "placement",
-    "consent_version",
-    "ip_address",
-]
+CSV_COLUMNS = ["email", "status", *CONSENT_RECORD_FIELDS]
 DATE_COLUMNS = ["created_at", "signed_up_at", "confirmed_at", "unsubscribed_at"]
 
 

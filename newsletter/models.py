@@ -16,6 +16,21 @@ class SubscriberQuerySet(models.QuerySet):
         return self.filter(unclaimed).update(email_queued_at=timezone.now()) > 0
 
 
+# What a subscriber's consent record holds, in the order the admin shows and the CSV writes it.
+CONSENT_RECORD_FIELDS = [
+    "created_at",
+    "signed_up_at",
+    "confirmed_at",
+    "unsubscribed_at",
+    "source_url",
+    "source_article",
+    "placement",
+    "consent_version",
+    "ip_address",
+]
+MAIL_DELIVERY_FIELDS = ["email_queued_at", "email_attempts", "email_sent_at", "email_error"]
+
+
 class Subscriber(models.Model):
     """One address on the list, with the record of its consent. Rows are never deleted on unsubscribe."""
 
