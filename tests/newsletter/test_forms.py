@@ -47,3 +47,21 @@ def test_without_the_cache_stamps_are_let_through_and_a_warning_logged(monkeypat
 def test_cached_page_form_has_no_stamp_and_others_a_fresh_one():
     assert SignupForm(cached_page=True).initial["rendered_at"] == ""
     assert SignupForm().initial["rendered_at"] != SignupForm().initial["rendered_at"]
+
+
+@pytest.mark.parametrize("placement", ["article", "home", "other"])
+def test_shared_box_is_the_crispy_form_written_out(settings, placement):
+    """Every public page shows the signup form from a plain template; it must stay SignupForm's own markup."""
+    from crispy_forms.utils import render_crispy_form
+    from django.template.loader import render_to_string
+    from django.test.html import parse_html
+
+    from newsletter.templatetags.newsletter_tags import shared_form
+
+    settings.NEWSLETTER_CONSENT_TEXT = "I agree to <a href='/privacy/'>the terms</a> & more."
+    source = '/blog/a-"quoted"-path/'
+    form = SignupForm(initial={"source": source, "placement": placement}, cached_page=True)
+    crispy = render_crispy_form(form)
+    plain = render_to_string("includes/newsletter_shared_form.html", {"shared_form": shared_form(source, placement)})
+    assert parse_html(plain) == parse_html(crispy)
+    assert "&quot;quoted&quot;" in plain and "<a href" in plain
