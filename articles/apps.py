@@ -17,9 +17,13 @@ class ArticlesConfig(AppConfig):
         m2m_changed.connect(bump_generation, sender=Article.topics.through, dispatch_uid="pagecache-topics")
         register_next_change(next_scheduled_time)
 
+        from core.pagecache import register_hit_listener
         from products.signals import report_requested
 
-        from .pageviews import refresh_popular_articles_on_commit
+        from .pageviews import count_page_cache_hit, refresh_popular_articles_on_commit
+
+        # Views of article pages that the page cache answers before Django's middleware runs.
+        register_hit_listener(count_page_cache_hit)
 
         # The report of clicks and views includes this process's views not yet written.
         report_requested.connect(_flush_views, dispatch_uid="pageviews-flush-before-report")

@@ -23,7 +23,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import Sum
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
@@ -59,13 +59,19 @@ def discard() -> None:
         _last_flush = time.monotonic()
 
 
-def count_view(slug: str) -> None:
-    """Count one view of the article with this slug today; write the batch when it is due."""
+def count_view(slug: str, *, in_request_cycle: bool = True) -> None:
+    """Count one view of the article with this slug today; write the batch when it is due.
+
+    Outside Django's request cycle (a hit answered by core.pagecache.PageCacheApplication),
+    connections past their age or broken are closed first, as request_started does.
+    """
     every, seconds = settings.ARTICLE_VIEWS_FLUSH_EVERY, settings.ARTICLE_VIEWS_FLUSH_SECONDS
     with _lock:
         _pending[(slug, timezone.localdate())] += 1
         due = (every and _pending.total() >= every) or (seconds and time.monotonic() - _last_flush >= seconds)
     if due:
+        if not in_request_cycle:
+            close_old_connections()
         flush()
 
 
@@ -145,26 +151,40 @@ def _flush_at_exit():
         logger.exception("Could not write article views at exit")
 
 
+def _by_a_reader(request) -> bool:
+    """A GET by a person who is not staff (bots by the User-Agent rule of products/links.py)."""
+    return (
+        request.method == "GET"
+        and not looks_like_bot(request.headers.get("User-Agent", ""))
+        and not is_staff_visit(request)
+    )
+
+
+def count_page_cache_hit(request, view_name, kwargs):
+    """core.pagecache.PageCacheApplication answered `request` (200 or 304) before any middleware
+    ran, with the page stored by a request that matched `view_name`."""
+    if view_name == "articles:detail" and _by_a_reader(request):
+        count_view(kwargs["slug"], in_request_cycle=False)
+
+
 class ArticleViewMiddleware:
-    """Counts readers' views of article pages, page-cache hits included. Goes before PageCacheMiddleware."""
+    """Counts readers' views of article pages, page-cache hits included. Goes before PageCacheMiddleware;
+    hits that PageCacheApplication answers before Django runs are counted by count_page_cache_hit()."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.prefix = None
 
     def __call__(self, request):
         response = self.get_response(request)
         # 304: a browser showing its copy again after revalidating, still a view.
-        if request.method == "GET" and response.status_code in (200, 304):
+        if response.status_code in (200, 304) and _by_a_reader(request):
             slug = self._article_slug(request)
-            if slug and not looks_like_bot(request.headers.get("User-Agent", "")) and not is_staff_visit(request):
+            if slug:
                 count_view(slug)
         return response
 
     def _article_slug(self, request):
-        if self.prefix is None:
-            self.prefix = reverse("articles:index")
-        if not request.path_info.startswith(self.prefix):
+        if not request.path_info.startswith(reverse("articles:index")):
             return None
         # A page-cache hit ran no view, so nothing resolved its URL yet (about 12 µs here).
         match = request.resolver_match or _resolve(request.path_info)

@@ -24,8 +24,17 @@ class CacheUnavailable(Exception):
     """The cache failed, now or earlier in this request: go on without it."""
 
 
-def reset(**kwargs):
-    """Try every cache again: a new request starts. Usable as a signal receiver."""
+# Marks a WSGI environ whose request was started already (by core.pagecache.PageCacheApplication,
+# before Django's request_started): one request, one time-out per alias at most.
+STARTED = "kuru.cacheguard.started"
+
+
+def reset(environ=None, **kwargs):
+    """Try every cache again: a new request starts. Usable as a request_started receiver."""
+    if environ is not None:
+        if environ.get(STARTED):
+            return
+        environ[STARTED] = True
     _failed.set(frozenset())
 
 

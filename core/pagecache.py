@@ -11,6 +11,14 @@ live, and a request after that moment starts a new generation.
 With several server processes, CACHE_URL must name a shared cache (db:// or
 redis://); the default locmem:// is right for one process only. While that
 cache fails or times out, pages are rendered uncached (core/cacheguard.py).
+
+Two layers serve hits. PageCacheMiddleware works wherever Django does (the
+development server, the test client). Under a WSGI server, PageCacheApplication
+(kuru_site/wsgi.py wraps Django in it) answers a hit before Django builds its
+request and runs its middleware: it keeps the whole response as it left Django,
+security headers included, so a hit sends the same headers as the miss that
+stored it. On a miss it lets the middleware decide whether the page may be
+stored, then stores what Django sent.
 """
 
 import hashlib
@@ -21,11 +29,14 @@ import uuid
 from collections import OrderedDict
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 
 from .cacheguard import CacheUnavailable, guarded
+from .cacheguard import reset as cacheguard_reset
 from .ratelimit import is_rate_limited
 
 logger = logging.getLogger(__name__)
@@ -41,6 +52,12 @@ PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
 _query_values: dict[str, frozenset] = {}
 LOCAL_ENTRIES = 256
 _next_change_sources = []
+_hit_listeners = []
+# PageCacheApplication and PageCacheMiddleware talk through this dict in the WSGI
+# environ: "key" (the entry it missed, or None when the generation must be renewed
+# first), "unavailable" (the cache failed before Django started), and the middleware's
+# answer, "store" (the ETag of a response to store as sent) and "route" (its URL match).
+WIRE = "kuru.pagecache"
 # Entries never change under a given generation, so each process keeps the
 # most used ones in memory too: a hit then costs one small read of the
 # generation from the shared cache instead of fetching the whole page. The one
@@ -77,6 +94,15 @@ def register_next_change(source):
     """`source()` returns the POSIX time of the next change no save announces (or None)."""
     _next_change_sources.append(source)
     return source
+
+
+def register_hit_listener(listener):
+    """`listener(request, view_name, kwargs)` is told of each hit PageCacheApplication answers (200
+    or 304), where no Django middleware runs: `request` is a WSGIRequest that went through none,
+    `view_name` and `kwargs` are the URL match of the request that stored the page."""
+    if listener not in _hit_listeners:
+        _hit_listeners.append(listener)
+    return listener
 
 
 def register_query_values(name: str, values):
@@ -125,12 +151,17 @@ def bump_generation(**kwargs):
     transaction.on_commit(_replace_generation)
 
 
-def current_generation() -> str:
-    """The current generation's token; raises CacheUnavailable while the cache is away."""
+def _unexpired_generation() -> str | None:
+    """The current generation's token, or None when there is none or a scheduled change is due."""
     record = cache.get(GENERATION_KEY)
     if record is None or (record[1] is not None and time.time() >= record[1]):
-        record = _new_generation()
+        return None
     return record[0]
+
+
+def current_generation() -> str:
+    """The current generation's token; raises CacheUnavailable while the cache is away."""
+    return _unexpired_generation() or _new_generation()[0]
 
 
 def generation_cached(key: str, compute, timeout=ENTRY_TIMEOUT):
@@ -172,6 +203,11 @@ class PublicPageMixin:
         return mark_cacheable(super().dispatch(request, *args, **kwargs))
 
 
+def _page(request) -> str:
+    """What a page's entry is keyed by: scheme, host (validated: DisallowedHost), path and canonical query."""
+    return f"{request.scheme}://{request.get_host()}{request.path}?{_canonical_query(request)}"
+
+
 def _bypass(request) -> bool:
     if request.method not in ("GET", "HEAD"):
         return True
@@ -198,9 +234,16 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
 
+        wire = request.META.get(WIRE)
         try:
-            page = f"{request.get_host()}{request.path}?{_canonical_query(request)}"
-            key = _key("pagecache", current_generation(), page)
+            if wire is not None:
+                if wire["unavailable"]:
+                    raise CacheUnavailable("default")
+                # PageCacheApplication missed (or the generation is due for renewal, done here,
+                # inside Django's request cycle): render, and let it store what the server sends.
+                key = wire["key"] or _key("pagewire", current_generation(), _page(request))
+                return self._render(request, key, store=self._store_on_the_wire)
+            key = _key("pagecache", current_generation(), _page(request))
             entry = _entry(key)
         except CacheUnavailable:
             # Rendered afresh, as for a logged-in visitor; the warning is logged once per request.
@@ -217,7 +260,21 @@ class PageCacheMiddleware:
                 response = HttpResponse(content, status=status, content_type=content_type)
             response["X-Page-Cache"] = "hit"
             return _public_headers(response, etag)
+        return self._render(request, key, store=self._store_entry)
 
+    @staticmethod
+    def _store_entry(request, key, response, etag):
+        entry = (response.status_code, response["Content-Type"], response.content, etag)
+        cache.set(key, entry, ENTRY_TIMEOUT)
+        _remember(key, entry)
+
+    @staticmethod
+    def _store_on_the_wire(request, key, response, etag):
+        match = request.resolver_match
+        route = (match.view_name, match.kwargs) if match else (None, {})
+        request.META[WIRE].update(key=key, store=etag, route=route)
+
+    def _render(self, request, key, store):
         response = self.get_response(request)
         storable = (
             getattr(response, "page_cacheable", False)
@@ -231,14 +288,12 @@ class PageCacheMiddleware:
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
         etag = '"' + hashlib.md5(response.content, usedforsecurity=False).hexdigest() + '"'
-        entry = (response.status_code, response["Content-Type"], response.content, etag)
         try:
             # One client adds at most PAGE_CACHE_STORES_PER_MINUTE pages (a crawler after a
             # publish gets the rest rendered, uncached); counted where pages cannot evict it.
             limit = settings.PAGE_CACHE_STORES_PER_MINUTE
             if not is_rate_limited(request, scope="pagecache-store", limit=limit, period=60):
-                cache.set(key, entry, ENTRY_TIMEOUT)
-                _remember(key, entry)
+                store(request, key, response, etag)
         except CacheUnavailable:
             pass  # served as a miss; the next request tries again
         response["X-Page-Cache"] = "miss"
@@ -247,3 +302,75 @@ class PageCacheMiddleware:
             not_modified["X-Page-Cache"] = "miss"
             return _public_headers(not_modified, etag)
         return _public_headers(response, etag)
+
+
+# Headers a server sets itself, or that a hit sets afresh.
+_UNSTORED_HEADERS = frozenset({"content-length", "date", "server", "connection", "x-page-cache"})
+
+
+class PageCacheApplication:
+    """WSGI middleware: answers page-cache hits before Django runs, with the headers Django sent.
+
+    A request the page cache may answer (PageCacheMiddleware's rules: GET or HEAD, no
+    session or message cookie, a query the page accepts, a host ALLOWED_HOSTS accepts)
+    is looked up under the current generation. A hit is answered from the stored
+    status, headers and body, or with a 304 when If-None-Match names its ETag. On a
+    miss Django renders the page; when PageCacheMiddleware finds the response storable
+    (its rules and the per-client store limit) it is stored here as the server sends
+    it. Anything else is Django's alone. No database query runs here: a generation
+    that must be renewed is renewed by the middleware, inside Django's request cycle.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if not settings.PAGE_CACHE_ENABLED:
+            return self.application(environ, start_response)
+        cacheguard_reset(environ=environ)
+        request = WSGIRequest(environ)  # Django's own reading of the request; no middleware runs on it
+        try:
+            if _bypass(request):
+                return self.application(environ, start_response)
+            page = _page(request)
+            generation = _unexpired_generation()
+            key = _key("pagewire", generation, page) if generation else None
+            entry = _entry(key) if key else None
+        except DisallowedHost:
+            return self.application(environ, start_response)  # Django answers it (400)
+        except CacheUnavailable:
+            environ[WIRE] = {"key": None, "unavailable": True}
+            return self.application(environ, start_response)
+        if entry is not None:
+            return self._hit(request, entry, start_response)
+        wire = environ[WIRE] = {"key": key, "unavailable": False}
+        sent = []
+
+        def keep_start_response(status, headers, exc_info=None):
+            sent[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        response = self.application(environ, keep_start_response)
+        if wire.get("store") and sent and sent[0].startswith("200 ") and not getattr(response, "streaming", True):
+            status, headers = sent
+            kept = [(name, value) for name, value in headers if name.lower() not in _UNSTORED_HEADERS]
+            entry = (status, kept, response.content, wire["store"], wire["route"])
+            try:
+                cache.set(wire["key"], entry, ENTRY_TIMEOUT)
+                _remember(wire["key"], entry)
+            except CacheUnavailable:
+                pass  # served as a miss; the next request tries again
+        return response
+
+    @staticmethod
+    def _hit(request, entry, start_response):
+        status, headers, content, etag, (view_name, kwargs) = entry
+        if etag in request.headers.get("If-None-Match", ""):
+            status, content = "304 Not Modified", b""
+            headers = [(name, value) for name, value in headers if name.lower() != "content-type"]
+            start_response(status, [*headers, ("X-Page-Cache", "hit")])
+        else:
+            start_response(status, [*headers, ("X-Page-Cache", "hit"), ("Content-Length", str(len(content)))])
+        for listener in _hit_listeners:
+            listener(request, view_name, kwargs)
+        return [b"" if request.method == "HEAD" else content]

@@ -13,4 +13,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kuru_site.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# Page-cache hits are answered before Django's request handling (core/pagecache.py).
+from core.pagecache import PageCacheApplication  # noqa: E402  (after Django is set up)
+
+application = PageCacheApplication(django_application)
