@@ -67,7 +67,7 @@ def count_view(slug: str, *, in_request_cycle: bool = True) -> None:
     """
     every, seconds = settings.ARTICLE_VIEWS_FLUSH_EVERY, settings.ARTICLE_VIEWS_FLUSH_SECONDS
     with _lock:
-        _pending[(slug, timezone.localdate())] += 1
+        _pending[(slug, timezone.localdate(timezone=timezone.get_default_timezone()))] += 1
         due = (every and _pending.total() >= every) or (seconds and time.monotonic() - _last_flush >= seconds)
     if due:
         if not in_request_cycle:
@@ -155,7 +155,7 @@ def _by_a_reader(request) -> bool:
     """A GET by a person who is not staff (bots by the User-Agent rule of products/links.py)."""
     return (
         request.method == "GET"
-        and not looks_like_bot(request.headers.get("User-Agent", ""))
+        and not looks_like_bot(request.META.get("HTTP_USER_AGENT", ""))
         and not is_staff_visit(request)
     )
 

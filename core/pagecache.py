@@ -365,7 +365,7 @@ class PageCacheApplication:
     @staticmethod
     def _hit(request, entry, start_response):
         status, headers, content, etag, (view_name, kwargs) = entry
-        if etag in request.headers.get("If-None-Match", ""):
+        if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
             status, content = "304 Not Modified", b""
             headers = [(name, value) for name, value in headers if name.lower() != "content-type"]
             start_response(status, [*headers, ("X-Page-Cache", "hit")])
