@@ -27,6 +27,7 @@ import re
 import time
 import uuid
 from collections import OrderedDict
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -123,9 +124,50 @@ def _canonical_query(request) -> str | None:
     return "&".join(parts)
 
 
+def code_release() -> str:
+    """What this process's code renders: PAGE_CACHE_RELEASE (say, the deployed commit) if set, else a
+    fingerprint of the project's templates and Python files (paths, sizes, modification times) and
+    the static files' manifest.
+
+    Entries are keyed by it as well as by the generation, so pages rendered by the code of an earlier
+    deploy (old markup, static file names that are gone) are never served by the new code, with no
+    flush: during a rolling deploy each release reads its own. Computed once: a process's code does
+    not change while it runs (a changed file needs a restart to be loaded anyway).
+    """
+    global _release
+    if _release is None:
+        _release = settings.PAGE_CACHE_RELEASE or _fingerprint()
+    return _release
+
+
+_release = None
+
+
+def _fingerprint() -> str:
+    from django.apps import apps
+
+    base = Path(settings.BASE_DIR).resolve()
+    roots = [Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]
+    for config in apps.get_app_configs():  # the project's own apps, not those installed in a virtualenv inside it
+        path = Path(config.path).resolve()
+        if path.is_relative_to(base) and "site-packages" not in path.parts:
+            roots.append(path)
+    roots.append(base / "kuru_site")
+    digest = hashlib.sha256()
+    for root in sorted(set(roots)):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".html", ".txt", ".xml") and path.is_file():
+                stat = path.stat()
+                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.is_file():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _key(kind: str, generation: str, name: str) -> str:
     """A cache key of fixed length whatever `name` holds (memcached allows 250 characters, no spaces)."""
-    return f"{kind}:{generation}:{hashlib.sha256(name.encode()).hexdigest()}"
+    return f"{kind}:{generation}:{hashlib.sha256(f'{code_release()}|{name}'.encode()).hexdigest()}"
 
 
 def _new_generation():

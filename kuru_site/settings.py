@@ -174,6 +174,9 @@ CACHES = {
 # Pages one client may add to the page cache per minute; past it they are rendered, not stored.
 PAGE_CACHE_STORES_PER_MINUTE = int(os.environ.get("PAGE_CACHE_STORES_PER_MINUTE", "60"))
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+# Names the code's release in page-cache keys (e.g. the deployed commit); empty: a fingerprint of the
+# templates, Python files and static manifest (core.pagecache.code_release()).
+PAGE_CACHE_RELEASE = os.environ.get("PAGE_CACHE_RELEASE", "")
 # Seconds a shared cache (CDN, proxy) may keep a public page; browsers revalidate.
 PAGE_CACHE_SHARED_MAX_AGE = int(os.environ.get("PAGE_CACHE_SHARED_MAX_AGE", "60"))
 

@@ -175,3 +175,35 @@ def test_a_cache_outage_renders_the_page_once_without_it(wired, monkeypatch, cap
     assert response.code == 200 and response["X-Page-Cache"] == "unavailable"
     assert "private" in response["Cache-Control"]
     assert len([r for r in caplog.records if "unavailable" in r.getMessage()]) == 1
+
+
+def test_pages_of_an_earlier_release_are_never_served(wired, monkeypatch):
+    """A deploy changes templates and static file names: the new code reads only its own entries."""
+    monkeypatch.setattr(pagecache, "_release", "release-one")
+    serve()
+    assert serve()["X-Page-Cache"] == "hit"
+    monkeypatch.setattr(pagecache, "_release", "release-two")
+    assert serve()["X-Page-Cache"] == "miss"
+    assert serve()["X-Page-Cache"] == "hit"
+
+
+def test_the_release_fingerprint_follows_templates_and_the_static_manifest(settings, tmp_path):
+    templates, static_root = tmp_path / "templates", tmp_path / "static"
+    templates.mkdir(), static_root.mkdir()
+    page = templates / "page.html"
+    page.write_text("<p>one</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [templates]}]
+    settings.STATIC_ROOT = static_root
+    first = pagecache._fingerprint()
+    assert pagecache._fingerprint() == first
+    page.write_text("<p>two, longer</p>")
+    second = pagecache._fingerprint()
+    assert second != first
+    (static_root / "staticfiles.json").write_text('{"paths": {"css/site.css": "css/site.abc123.css"}}')
+    assert pagecache._fingerprint() not in (first, second)
+
+
+def test_a_release_named_in_the_environment_wins(settings, monkeypatch):
+    monkeypatch.setattr(pagecache, "_release", None)
+    settings.PAGE_CACHE_RELEASE = "4f2c9e1"
+    assert pagecache.code_release() == "4f2c9e1"
