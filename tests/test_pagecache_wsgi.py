@@ -4,6 +4,8 @@ import logging
 from wsgiref.util import setup_testing_defaults
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 
 from articles import pageviews
 from core import pagecache
@@ -46,12 +48,19 @@ def serve(path=SEED_URL, method="GET", query="", **environ):
     def start_response(status, headers, exc_info=None):
         sent.update(status=status, headers=headers)
 
-    result = application(environ, start_response)
+    # As Django's test client does: the test's connection (and its transaction) outlives the request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
     try:
-        body = b"".join(result)
+        result = application(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
     finally:
-        if hasattr(result, "close"):
-            result.close()
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     return Sent(sent["status"], sent["headers"], body)
 
 
