@@ -247,3 +247,24 @@ def test_an_unscheduled_issue_is_not_sent_by_its_old_task(
     DBTaskResult.objects.update(run_after=timezone.now())
     _worker()
     assert smtp_server.messages == [] and Issue.objects.get().status == "draft"
+
+
+def test_one_click_from_a_received_message_stops_the_rest_of_the_send(issue, smtp_server, client):
+    first, second = make_subscriber("first@example.com"), make_subscriber("second@example.com")
+    issue_id = _start(issue)
+    deliveries_create(issue_id)
+    Delivery.objects.filter(subscriber=second).update(next_attempt_at=timezone.now() + timedelta(minutes=1))
+    send_issue_batch.call(issue_id)
+    (message,) = smtp_server.to(first.email)
+    # A mailbox provider's RFC 8058 one-click request: a POST without cookies or CSRF token.
+    leave = urlsplit(message["List-Unsubscribe"].strip().strip("<>")).path
+    response = client.post(leave, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    first.refresh_from_db()
+    assert first.status == "unsubscribed"
+    # The second's message was not due; when it is, the first has left and the second is still there.
+    subscriber_unsubscribe(subscriber=second)
+    Delivery.objects.update(next_attempt_at=timezone.now())
+    send_issue_batch.call(issue_id)
+    assert smtp_server.recipients() == [first.email]
+    assert _states(issue) == {"first@example.com": "sent", "second@example.com": "skipped"}
