@@ -88,36 +88,29 @@ def issue_link_query(issue, content: str) -> str:
 def issue_content(issue) -> dict:
     """What every message of `issue` shows, read once per batch (not per recipient): the
     articles still published and the products still active, in the issue's order."""
-    from articles.models import Article
-    from products.models import Product
-
     articles = [
         {
-            "title": item.article.title,
-            "excerpt": item.article.excerpt,
-            "url": absolute(item.article.get_absolute_url()) + "?" + issue_link_query(issue, item.article.slug),
-            "image": _email_image(item.article.hero_image, HERO_WIDTH, item.article.hero_alt),
+            "title": article.title,
+            "excerpt": article.excerpt,
+            "url": absolute(article.get_absolute_url()) + "?" + issue_link_query(issue, article.slug),
+            "image": _email_image(article.hero_image, HERO_WIDTH, article.hero_alt),
         }
-        for item in issue.article_items.filter(article__in=Article.objects.published())
-        .select_related("article")
-        .defer("article__search_text", "article__search_vector")
+        for article in issue.shown_articles()
     ]
     products = [
         {
-            "name": item.product.display_name,
-            "rating": item.product.rating_average,
-            "rating_count": item.product.rating_count,
-            "stars": _stars(item.product.rating_average),
-            "price": item.product.price,
+            "name": product.display_name,
+            "rating": product.rating_average,
+            "rating_count": product.rating_count,
+            "stars": _stars(product.rating_average),
+            "price": product.price,
             # Through the shop's click counter, which adds utm_medium=email and the issue as campaign.
-            "url": absolute(reverse("products:go", args=[item.product.slug]))
+            "url": absolute(reverse("products:go", args=[product.slug]))
             + "?"
             + urlencode({"placement": f"newsletter-{issue.pk}", "campaign": issue.slug}),
-            "image": _email_image(
-                item.product.image, PRODUCT_WIDTH, item.product.image_alt or item.product.display_name
-            ),
+            "image": _email_image(product.image, PRODUCT_WIDTH, product.image_alt or product.display_name),
         }
-        for item in issue.product_items.filter(product__in=Product.objects.active()).select_related("product")
+        for product in issue.shown_products()
     ]
     return {
         "issue": issue,

@@ -153,7 +153,25 @@ class Issue(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("admin:newsletter_issue_change", args=[self.pk])
+        """The issue's page in the public archive (once it is sent)."""
+        return reverse("newsletter:issue", kwargs={"slug": self.slug})
+
+    def shown_articles(self) -> list:
+        """The issue's articles readers can see (published), in the issue's order, with their authors."""
+        from articles.models import Article
+
+        items = self.article_items.filter(article__in=Article.objects.published())
+        return [
+            item.article
+            for item in items.select_related("article__author").defer("article__search_text", "article__search_vector")
+        ]
+
+    def shown_products(self) -> list:
+        """The issue's products shoppers can see (active), in the issue's order."""
+        from products.models import Product
+
+        items = self.product_items.filter(product__in=Product.objects.active()).select_related("product")
+        return [item.product for item in items]
 
     def is_editable(self):
         """Return True while the issue is a draft: once scheduled or sent, what subscribers get is fixed."""

@@ -30,6 +30,8 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from core.pagecache import bump_generation
+
 from .emails import issue_message
 from .models import Delivery, Issue, Subscriber
 
@@ -135,7 +137,11 @@ def finish_if_done(issue_id: int) -> bool:
     open_deliveries = Delivery.objects.filter(
         issue=OuterRef("pk"), state__in=[Delivery.State.QUEUED, Delivery.State.SENDING]
     )
-    Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).filter(~Exists(open_deliveries)).update(
-        status=Issue.Status.SENT, finished_at=timezone.now()
+    finished = (
+        Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING)
+        .filter(~Exists(open_deliveries))
+        .update(status=Issue.Status.SENT, finished_at=timezone.now())
     )
+    if finished:
+        bump_generation()  # the public archive lists it from now on
     return Issue.objects.filter(pk=issue_id, status=Issue.Status.SENT).exists()
