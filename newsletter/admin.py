@@ -17,6 +17,7 @@ from .emails import issue_content, issue_html, issue_message
 from .exchange import export_subscribers
 from .forms import IssueSendForm
 from .models import CONSENT_RECORD_FIELDS, MAIL_DELIVERY_FIELDS, Delivery, Issue, IssueArticle, IssueProduct, Subscriber
+from .reports import issue_report, write_csv
 from .services import SendRefused, issue_schedule, issue_send_test, issue_unschedule, subscriber_resend_confirmation
 
 
@@ -185,6 +186,7 @@ class IssueAdmin(SortableAdminBase, RichTextMixin, admin.ModelAdmin):
         return [
             path("<int:object_id>/preview/", view(self.preview_view), name="newsletter_issue_preview"),
             path("<int:object_id>/send/", view(self.send_view), name="newsletter_issue_send"),
+            path("<int:object_id>/report/", view(self.report_view), name="newsletter_issue_report"),
             *super().get_urls(),
         ]
 
@@ -199,6 +201,31 @@ class IssueAdmin(SortableAdminBase, RichTextMixin, admin.ModelAdmin):
         if request.GET.get("part") == "text":
             return HttpResponse(issue_message(content, recipient).body, content_type="text/plain; charset=utf-8")
         return _preview_policy(HttpResponse(issue_html(content, recipient)))
+
+    def report_view(self, request, object_id):
+        """What the issue did (recipients, sent, failed, unsubscribed, clicks, the first days); ?format=csv."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        issue = get_object_or_404(Issue, pk=object_id)
+        tables = issue_report(issue)
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="issue-{issue.slug}.csv"'
+            write_csv(response, issue, tables)
+            return response
+        summary, products, days = tables
+        # Each bar against its own column's busiest day: sends outnumber clicks by far.
+        peaks = {"sent": max([1, *(row[1] for row in days.rows)]), "clicks": max([1, *(row[2] for row in days.rows)])}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"What “{issue}” did",
+            "issue": issue,
+            "tables": [summary, products],
+            "days": days,
+            "peaks": peaks,
+        }
+        return TemplateResponse(request, "admin/newsletter/issue/report.html", context)
 
     def send_view(self, request, object_id):
         """Confirm sending an issue to every confirmed subscriber, now or at a time to come."""
