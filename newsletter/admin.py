@@ -123,6 +123,10 @@ class IssueAdmin(SortableAdminBase, RichTextMixin, admin.ModelAdmin):
     fields = ["subject", "slug", "preheader", "intro_html"]
     change_form_template = "admin/newsletter/issue/change_form.html"
 
+    def view_on_site(self, obj):
+        # Only sent issues are in the public archive.
+        return obj.get_absolute_url() if obj.status == Issue.Status.SENT else None
+
     def get_queryset(self, request):
         state = Delivery.State
         return (
@@ -177,7 +181,7 @@ class IssueAdmin(SortableAdminBase, RichTextMixin, admin.ModelAdmin):
                 self.message_user(request, "Your account has no email address to send the test to.", messages.ERROR)
             else:
                 issue_send_test(issue=obj, email=request.user.email)
-                self.message_user(request, f"Saved, and sent a test to {request.user.email}.", messages.SUCCESS)
+                self.message_user(request, f"Saved; a test is on its way to {request.user.email}.", messages.SUCCESS)
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
