@@ -268,3 +268,12 @@ def test_one_click_from_a_received_message_stops_the_rest_of_the_send(issue, smt
     send_issue_batch.call(issue_id)
     assert smtp_server.recipients() == [first.email]
     assert _states(issue) == {"first@example.com": "sent", "second@example.com": "skipped"}
+
+
+def test_a_claim_timeout_below_the_smtp_timeout_is_warned_about(settings):
+    from newsletter.checks import check_claim_outlasts_smtp
+
+    assert check_claim_outlasts_smtp(None) == []
+    settings.NEWSLETTER_SEND_CLAIM_TIMEOUT, settings.EMAIL_TIMEOUT = 20, 20
+    (warning,) = check_claim_outlasts_smtp(None)
+    assert warning.id == "newsletter.W002"

@@ -72,6 +72,7 @@ def workers(transactional_db, smtp_server, tmp_path):
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "DJANGO_EMAIL_HOST": "127.0.0.1",
         "DJANGO_EMAIL_PORT": str(smtp_server.port),
+        "DJANGO_EMAIL_TIMEOUT": "1",  # below the claim timeout, as newsletter.W002 asks
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "SITE_URL": settings.SITE_URL,
         # Four a second, runs of three seconds, and a claim is abandoned after two.
