@@ -300,6 +300,19 @@ NEWSLETTER_MIN_FILL_SECONDS = float(os.environ.get("NEWSLETTER_MIN_FILL_SECONDS"
 NEWSLETTER_FORM_MAX_AGE = int(os.environ.get("NEWSLETTER_FORM_MAX_AGE", "3600"))
 NEWSLETTER_CONFIRM_MAX_AGE = int(os.environ.get("NEWSLETTER_CONFIRM_MAX_AGE", str(7 * 24 * 3600)))
 NEWSLETTER_UNSUBSCRIBE_MAX_AGE = int(os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAX_AGE", str(2 * 365 * 24 * 3600)))
+# Sending an issue (newsletter/sending.py): messages per minute, spaced evenly (0: no limit);
+# a worker sends for at most NEWSLETTER_SEND_RUN_SECONDS per task, then the next task goes on.
+NEWSLETTER_SEND_PER_MINUTE = int(os.environ.get("NEWSLETTER_SEND_PER_MINUTE", "300"))
+NEWSLETTER_SEND_RUN_SECONDS = float(os.environ.get("NEWSLETTER_SEND_RUN_SECONDS", "60"))
+# A delivery claimed this long ago and never marked sent was being sent by a worker that died:
+# it is tried again. Longer than one SMTP exchange can take (DJANGO_EMAIL_TIMEOUT).
+NEWSLETTER_SEND_CLAIM_TIMEOUT = float(os.environ.get("NEWSLETTER_SEND_CLAIM_TIMEOUT", "300"))
+# Temporary SMTP failures (4xx) per delivery before it is marked failed.
+NEWSLETTER_SEND_MAX_ATTEMPTS = int(os.environ.get("NEWSLETTER_SEND_MAX_ATTEMPTS", "4"))
+# The sender's physical postal address, in every issue's footer (CAN-SPAM asks for one).
+NEWSLETTER_POSTAL_ADDRESS = os.environ.get(
+    "NEWSLETTER_POSTAL_ADDRESS", "KURU Footwear, 2901 Main Street, Salt Lake City, UT 84115, USA"
+)
 # Shoppers' ratings per client (IP, kept only as a keyed hash in the cache) per hour.
 RATING_RATE_LIMIT_PER_HOUR = int(os.environ.get("RATING_RATE_LIMIT_PER_HOUR", "5"))
 # Article views are counted in each process and written every N views or T
@@ -311,6 +324,10 @@ ARTICLE_VIEWS_FLUSH_SECONDS = float(os.environ.get("ARTICLE_VIEWS_FLUSH_SECONDS"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How long a shared article preview link works.
 ARTICLE_PREVIEW_LINK_DAYS = int(os.environ.get("ARTICLE_PREVIEW_LINK_DAYS", "3"))
+# The List-Id of newsletter issues (RFC 2919) and the domain of their Message-IDs.
+NEWSLETTER_LIST_DOMAIN = os.environ.get(
+    "NEWSLETTER_LIST_DOMAIN", "newsletter." + (SITE_URL.split("//", 1)[-1].split("/")[0].split(":")[0] or "localhost")
+)
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")

@@ -6,4 +6,13 @@ class NewsletterConfig(AppConfig):
     name = "newsletter"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from core.pagecache import bump_generation
+
         from . import checks  # noqa: F401 (registers the deploy check)
+        from .models import Issue
+
+        # The archive is a cached public page; a send that finishes bumps it too (sending.py).
+        post_save.connect(bump_generation, sender=Issue, dispatch_uid="pagecache-save-Issue")
+        post_delete.connect(bump_generation, sender=Issue, dispatch_uid="pagecache-delete-Issue")

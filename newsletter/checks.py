@@ -14,3 +14,18 @@ def check_site_url_is_https(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.compatibility)
+def check_claim_outlasts_smtp(app_configs, **kwargs):
+    """A delivery's claim must outlast one SMTP exchange, or a slow live send would be taken for a dead one."""
+    if settings.NEWSLETTER_SEND_CLAIM_TIMEOUT <= settings.EMAIL_TIMEOUT:
+        return [
+            Warning(
+                f"NEWSLETTER_SEND_CLAIM_TIMEOUT ({settings.NEWSLETTER_SEND_CLAIM_TIMEOUT:g} s) is not longer than "
+                f"DJANGO_EMAIL_TIMEOUT ({settings.EMAIL_TIMEOUT} s): a slow send could be sent twice.",
+                hint="Keep the claim timeout well above the SMTP timeout (the default is 300 s).",
+                id="newsletter.W002",
+            )
+        ]
+    return []

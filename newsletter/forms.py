@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 
 from core.cacheguard import CacheUnavailable, guarded
 
@@ -112,3 +113,28 @@ class SignupForm(forms.Form):
         if age > settings.NEWSLETTER_FORM_MAX_AGE or not _spend(nonce):
             return STALE
         return HUMAN
+
+
+class IssueSendForm(forms.Form):
+    """When to send an issue: now, or at a time to come."""
+
+    when = forms.ChoiceField(
+        choices=[("now", "Now"), ("later", "At this time")], initial="now", widget=forms.RadioSelect
+    )
+    send_at = forms.DateTimeField(
+        label="Time (UTC)",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="Only for “At this time”.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("when") == "later":
+            send_at = data.get("send_at")
+            if send_at is None:
+                self.add_error("send_at", "Give the time to send at.")
+            elif send_at <= timezone.now():
+                self.add_error("send_at", "That time has passed: choose a time to come, or send now.")
+        return data

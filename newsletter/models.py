@@ -1,11 +1,19 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from core.richtext import sanitize_html
+from core.slugs import check_slug
+
 
 class SubscriberQuerySet(models.QuerySet):
+    def confirmed(self):
+        """Subscribers who may be sent the newsletter: confirmed, not since unsubscribed."""
+        return self.filter(status=Subscriber.Status.CONFIRMED)
+
     def claim_mail(self, *, since) -> bool:
         """Mark these subscribers' next email as queued unless one was queued after `since`.
 
@@ -83,3 +91,160 @@ class Subscriber(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:newsletter_subscriber_change", args=[self.pk])
+
+    def is_confirmed(self):
+        """Return True if this subscriber may be sent the newsletter (what confirmed() selects)."""
+        return self.status == self.Status.CONFIRMED
+
+    is_confirmed.boolean = True
+
+
+class IssueQuerySet(models.QuerySet):
+    def sent(self):
+        """Issues whose sending has finished: what the public archive lists."""
+        return self.filter(status=Issue.Status.SENT)
+
+
+class Issue(models.Model):
+    """One newsletter issue: what staff compose, preview, test and send to every confirmed subscriber."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+
+    subject = models.CharField(max_length=150, help_text="The email’s subject line. Aim for at most 60 characters.")
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="Names the issue in its archive address and as utm_campaign in its links.",
+    )
+    preheader = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="The line inboxes show after the subject. Aim for 40 to 100 characters.",
+    )
+    intro_html = models.TextField("introduction", blank=True, help_text="Opens the email, above the articles.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, editable=False)
+    send_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When sending starts (now, or the time it was scheduled for)."
+    )
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("send_issue", "Can send newsletter issues to subscribers")]
+
+    def __str__(self):
+        return self.subject
+
+    def save(self, *args, **kwargs):
+        check_slug(self)
+        self.intro_html = sanitize_html(self.intro_html)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        """The issue's page in the public archive (once it is sent)."""
+        return reverse("newsletter:issue", kwargs={"slug": self.slug})
+
+    def shown_articles(self) -> list:
+        """The issue's articles readers can see (published), in the issue's order, with their authors."""
+        from articles.models import Article
+
+        items = self.article_items.filter(article__in=Article.objects.published())
+        return [
+            item.article
+            for item in items.select_related("article__author").defer("article__search_text", "article__search_vector")
+        ]
+
+    def shown_products(self) -> list:
+        """The issue's products shoppers can see (active), in the issue's order."""
+        from products.models import Product
+
+        items = self.product_items.filter(product__in=Product.objects.active()).select_related("product")
+        return [item.product for item in items]
+
+    def is_editable(self):
+        """Return True while the issue is a draft: once scheduled or sent, what subscribers get is fixed."""
+        return self.status == self.Status.DRAFT
+
+
+class IssueArticle(models.Model):
+    """An article in an issue, in order: its hero, title, excerpt and link."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="article_items")
+    article = models.ForeignKey("articles.Article", on_delete=models.PROTECT, related_name="newsletter_items")
+    sort_order = models.PositiveIntegerField(default=0, db_index=True)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return str(self.article)
+
+
+class IssueProduct(models.Model):
+    """A product in an issue, in order: its image, name, rating and price."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="product_items")
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="newsletter_items")
+    sort_order = models.PositiveIntegerField(default=0, db_index=True)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return str(self.product)
+
+
+class Delivery(models.Model):
+    """One issue to one subscriber. Made for every recipient when sending starts; sent at most once.
+
+    A sender claims a row (state SENDING, claimed_at) in its own committed
+    transaction before talking SMTP, and marks it SENT after the server accepted
+    it. newsletter/sending.py explains the one window this leaves.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (unsubscribed)"
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="A temporary SMTP failure is tried again at this time."
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "deliveries"
+        constraints = [models.UniqueConstraint(fields=["issue", "subscriber"], name="delivery_once_per_subscriber")]
+        indexes = [models.Index(fields=["issue", "state"], name="delivery_issue_state")]
+
+    def __str__(self):
+        return f"{self.issue} → {self.subscriber_id} ({self.state})"
+
+    def get_absolute_url(self):
+        return self.issue.get_absolute_url()
+
+    @property
+    def message_id(self) -> str:
+        """The Message-ID of this delivery's email: the same on every attempt, so a resend is recognisable."""
+        return f"<issue-{self.issue_id}.delivery-{self.pk}@{settings.NEWSLETTER_LIST_DOMAIN}>"

@@ -9,8 +9,8 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django_tasks import task
 
-from .models import Subscriber
-from .tasks import send_subscriber_email
+from .models import Issue, Subscriber
+from .tasks import send_issue_batch, send_issue_test, send_subscriber_email
 
 # A pending address gets at most one confirmation email in this window, however
 # often (or from however many places) someone signs it up.
@@ -155,3 +155,42 @@ def subscriber_resend_confirmation(*, subscriber: Subscriber) -> None:
     if subscriber.status == Subscriber.Status.PENDING:
         Subscriber.objects.filter(pk=subscriber.pk).update(email_queued_at=timezone.now())
         _queue(subscriber, "confirm")
+
+
+class SendRefused(Exception):
+    """Why an issue cannot be sent or scheduled, in words for staff."""
+
+
+def issue_schedule(*, issue: Issue, send_at: datetime | None = None) -> Issue:
+    """Send a draft issue to every confirmed subscriber now, or at `send_at`, through the task queue.
+
+    Who gets it is decided when sending starts (a subscriber confirmed by then
+    gets it, one who left does not). Raises SendRefused for anything but a draft
+    with content, and for a future time the task backend cannot wait for.
+    """
+    now = timezone.now()
+    later = send_at is not None and send_at > now
+    if later and not send_issue_batch.get_backend().supports_defer:
+        raise SendRefused("Scheduling needs the database task backend (TASKS_BACKEND=django_tasks_db.DatabaseBackend).")
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        if issue.status != Issue.Status.DRAFT:
+            raise SendRefused(f"This issue is {issue.get_status_display().lower()} already.")
+        if not (issue.intro_html or issue.article_items.exists() or issue.product_items.exists()):
+            raise SendRefused("Add an introduction, an article or a product before sending.")
+        issue.status = Issue.Status.SCHEDULED
+        issue.send_at = send_at if later else now
+        issue.save(update_fields=["status", "send_at", "updated_at"])
+        task = send_issue_batch.using(run_after=issue.send_at) if later else send_issue_batch
+        transaction.on_commit(lambda: task.enqueue(issue.pk))
+    return issue
+
+
+def issue_unschedule(*, issue: Issue) -> bool:
+    """Take a scheduled issue back to draft before it starts. False once sending has begun."""
+    return bool(Issue.objects.filter(pk=issue.pk, status=Issue.Status.SCHEDULED).update(status=Issue.Status.DRAFT))
+
+
+def issue_send_test(*, issue: Issue, email: str) -> None:
+    """Queue the issue, as it stands, to one staff address."""
+    send_issue_test.enqueue(issue.pk, email)

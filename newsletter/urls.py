@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "newsletter"
 urlpatterns = [
@@ -8,4 +8,7 @@ urlpatterns = [
     path("token/", views.token, name="token"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("archive/", views.IssueArchiveView.as_view(), name="archive"),
+    path("archive/feed/", feeds.IssueFeed(), name="archive-feed"),
+    path("archive/<slug:slug>/", views.IssueDetailView.as_view(), name="issue"),
 ]

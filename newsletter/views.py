@@ -12,12 +12,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.generic import DetailView, ListView
 
+from core.pagecache import PublicPageMixin
 from core.ratelimit import is_rate_limited
 from core.views import answers_csrf_failure
 
 from .forms import BOT, STALE, SignupForm, new_stamp
-from .models import Subscriber
+from .models import Issue, Subscriber
 from .services import subscriber_confirm, subscriber_signup, subscriber_unsubscribe
 from .tokens import subscriber_from_confirm_token, subscriber_from_unsubscribe_token
 
@@ -192,3 +194,25 @@ def unsubscribe(request, token):
         subscriber_unsubscribe(subscriber=subscriber)
         return render(request, "newsletter/unsubscribe.html", {"done": True, "subscriber": subscriber})
     return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})
+
+
+class IssueArchiveView(PublicPageMixin, ListView):
+    """Sent issues, newest first: what went out, never to whom."""
+
+    queryset = Issue.objects.sent().order_by("-finished_at", "-id")
+    paginate_by = 20
+    context_object_name = "issues"
+    template_name = "newsletter/issue_archive.html"
+
+
+class IssueDetailView(PublicPageMixin, DetailView):
+    """A sent issue as a web page: its introduction, its articles still published and products still active."""
+
+    queryset = Issue.objects.sent()
+    context_object_name = "issue"
+    template_name = "newsletter/issue_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            articles=self.object.shown_articles(), products=self.object.shown_products(), **kwargs
+        )

@@ -139,6 +139,12 @@ def go(request, slug):
     article_slug = article_slug if SLUG.match(article_slug) else ""
     placement = re.sub(r"[^-a-z0-9_]", "", request.GET.get("placement", "").lower())[:40]
     medium = "product-page" if placement == "product-page" else "product-card"
+    campaign = article_slug
+    if placement.startswith("newsletter-"):
+        # A newsletter issue's link (placement newsletter-<issue id>): the issue is the campaign.
+        medium = "email"
+        campaign = request.GET.get("campaign", "")
+        campaign = campaign if SLUG.match(campaign) else ""
     # Staff views are not counted, so their clicks would inflate click-through.
     if not is_staff_visit(request):
         try:
@@ -153,7 +159,7 @@ def go(request, slug):
         except DatabaseError:
             # A click we cannot count must still reach the shop.
             logger.exception("Could not record a click on %s", product.slug)
-    return HttpResponseRedirect(with_utm(product.shop_url, campaign=article_slug, content=placement, medium=medium))
+    return HttpResponseRedirect(with_utm(product.shop_url, campaign=campaign, content=placement, medium=medium))
 
 
 def _rating_page(request, product, form, status=200, notice=None):

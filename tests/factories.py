@@ -100,3 +100,33 @@ def make_ready_draft(**kwargs) -> Article:
     """A draft that meets every publishing rule (articles/publishing.py)."""
     defaults = {"status": Article.Status.DRAFT, "published_at": None, "meta_description": "What readers learn."}
     return make_article(sections=2, takeaways=1, faqs=1, cards=1, **(defaults | kwargs))
+
+
+def make_subscriber(email=None, **kwargs):
+    """A confirmed subscriber unless status says otherwise."""
+    from newsletter.models import Subscriber
+
+    n = next(_counter)
+    defaults = {"email": email or f"reader{n}@example.com", "status": Subscriber.Status.CONFIRMED}
+    defaults.update(kwargs)
+    return Subscriber.objects.create(**defaults)
+
+
+def make_issue(*, articles=(), products=(), **kwargs):
+    """A draft newsletter issue with these articles and products, in this order."""
+    from newsletter.models import Issue, IssueArticle, IssueProduct
+
+    n = next(_counter)
+    defaults = {
+        "subject": f"Foot notes {n}",
+        "slug": f"foot-notes-{n}",
+        "preheader": "Knees, heels and a sneaker we like.",
+        "intro_html": "<p>Hello <strong>reader</strong>.</p>",
+    }
+    defaults.update(kwargs)
+    issue = Issue.objects.create(**defaults)
+    for i, article in enumerate(articles):
+        IssueArticle.objects.create(issue=issue, article=article, sort_order=i)
+    for i, product in enumerate(products):
+        IssueProduct.objects.create(issue=issue, product=product, sort_order=i)
+    return issue

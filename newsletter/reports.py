@@ -1,0 +1,106 @@
+"""What an issue did: its deliveries by outcome, who left after it, and the shop clicks it brought, day by day."""
+
+from datetime import timedelta
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from core.spreadsheets import SpreadsheetWriter
+from products.models import Click
+from products.reports import Table
+
+from .models import Delivery, Subscriber
+
+# The chart covers the first days after sending started.
+FIRST_DAYS = 7
+
+
+def issue_clicks(issue):
+    """Shop-link clicks by people (bots left out) from this issue's emails (placement newsletter-<id>)."""
+    return Click.objects.filter(placement=f"newsletter-{issue.pk}", is_bot=False)
+
+
+def _by_day(queryset, field):
+    rows = queryset.annotate(day=TruncDate(field)).values("day").annotate(n=Count("id"))
+    return {row["day"]: row["n"] for row in rows}
+
+
+def issue_report(issue) -> list[Table]:
+    """Six queries, whatever the list's size: the deliveries' outcomes, the unsubscribes, the clicks
+    per product, and the deliveries, clicks and unsubscribes per day."""
+    state = Delivery.State
+    counts = issue.deliveries.aggregate(
+        recipients=Count("id"),
+        sent=Count("id", filter=Q(state=state.SENT)),
+        failed=Count("id", filter=Q(state=state.FAILED)),
+        skipped=Count("id", filter=Q(state=state.SKIPPED)),
+        waiting=Count("id", filter=Q(state__in=[state.QUEUED, state.SENDING])),
+    )
+    # Everyone who got it and has left since: its unsubscribe link or any later one.
+    left = issue.deliveries.filter(
+        state=state.SENT,
+        subscriber__status=Subscriber.Status.UNSUBSCRIBED,
+        subscriber__unsubscribed_at__gte=F("sent_at"),
+    )
+    clicks = issue_clicks(issue)
+    per_product = list(
+        clicks.values("product__name", "product__colorway").annotate(n=Count("id")).order_by("-n", "product__name")
+    )
+    summary = Table(
+        caption="Summary",
+        headers=["", "Subscribers"],
+        rows=[
+            ["Recipients", counts["recipients"]],
+            ["Sent", counts["sent"]],
+            ["Failed", counts["failed"]],
+            ["Skipped (unsubscribed during the send)", counts["skipped"]],
+            ["Still to send", counts["waiting"]],
+            ["Unsubscribed after receiving it", left.count()],
+            ["Shop clicks from it", sum(row["n"] for row in per_product)],
+        ],
+    )
+    products = Table(
+        caption="Shop clicks per product",
+        headers=["Product", "Clicks"],
+        rows=[
+            [
+                f"{row['product__name']} in {row['product__colorway']}"
+                if row["product__colorway"]
+                else row["product__name"],
+                row["n"],
+            ]
+            for row in per_product
+        ],
+        empty="No clicks yet.",
+    )
+    days = Table(
+        caption=f"The first {FIRST_DAYS} days", headers=["Day", "Sent", "Shop clicks", "Unsubscribed"], rows=[]
+    )
+    if issue.started_at:
+        first = timezone.localdate(issue.started_at)
+        end = issue.started_at + timedelta(days=FIRST_DAYS)
+        sent = _by_day(issue.deliveries.filter(state=state.SENT, sent_at__lt=end), "sent_at")
+        clicked = _by_day(clicks.filter(created_at__gte=issue.started_at, created_at__lt=end), "created_at")
+        unsubscribed = {
+            row["day"]: row["n"]
+            for row in left.filter(subscriber__unsubscribed_at__lt=end)
+            .annotate(day=TruncDate("subscriber__unsubscribed_at"))
+            .values("day")
+            .annotate(n=Count("id"))
+        }
+        for offset in range(FIRST_DAYS):
+            day = first + timedelta(days=offset)
+            days.rows.append([day.isoformat(), sent.get(day, 0), clicked.get(day, 0), unsubscribed.get(day, 0)])
+    return [summary, products, days]
+
+
+def write_csv(out, issue, tables: list[Table]) -> None:
+    """The tables one after another (each with its caption and headers), formula-safe."""
+    writer = SpreadsheetWriter(out)
+    writer.writerow(["Newsletter issue", issue.subject, issue.slug])
+    for table in tables:
+        writer.writerow([])
+        writer.writerow([table.caption])
+        writer.writerow(table.headers)
+        writer.writerows(table.rows)
