@@ -111,10 +111,18 @@ def register_query_values(name: str, values):
     _query_values[name] = _query_values.get(name, frozenset()) | frozenset(values)
 
 
+# Campaign tags that analytics read in the browser's address bar and pages never do (the
+# newsletter's links carry utm_*): a page with them is the page without them.
+TRACKING_PARAMETERS = re.compile(r"utm_[a-z]+|gclid|fbclid|msclkid|mc_cid|mc_eid")
+
+
 def _canonical_query(request) -> str | None:
-    """The query string with its keys sorted, or None when a key or value is not one pages accept."""
+    """The query string with its keys sorted and campaign tags left out, or None when a key or value
+    is not one pages accept."""
     parts = []
     for name, values in sorted(request.GET.lists()):
+        if TRACKING_PARAMETERS.fullmatch(name):
+            continue
         if len(values) != 1:
             return None
         value = values[0]

@@ -71,6 +71,16 @@ def test_form_results_and_unknown_queries_bypass(client, cached):
     assert "X-Page-Cache" not in client.post("/newsletter/", signup_data("a@example.com"))
 
 
+def test_campaign_tags_are_the_page_without_them(client, cached):
+    """Readers from the newsletter arrive with utm_* (and ad clicks with gclid/fbclid): the same page, cached."""
+    first = client.get(SEED_URL)
+    tagged = client.get(SEED_URL + "?utm_source=kuru-newsletter&utm_medium=email&utm_campaign=may&fbclid=x1")
+    assert tagged["X-Page-Cache"] == "hit" and tagged.content == first.content
+    assert client.get("/shop/?sort=newest&utm_campaign=may")["X-Page-Cache"] == "miss"
+    assert client.get("/shop/?sort=newest")["X-Page-Cache"] == "hit"
+    assert "X-Page-Cache" not in client.get(SEED_URL + "?utm_source=a&flood=1")
+
+
 def test_saving_an_article_shows_at_once(client, cached, demo):
     client.get(SEED_URL)
     demo.title = "A brand-new title"
