@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache: counts article views on cache hits too (in memory, written in batches).
     "articles.pageviews.ArticleViewMiddleware",
+    # Scheduled changes to live articles go live before the page cache answers.
+    "articles.middleware.DraftPublishingMiddleware",
     # Before sessions and CSRF: a cached public page needs neither.
     "core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
