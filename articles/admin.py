@@ -38,12 +38,52 @@ def local_time(value) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M %Z}"
 
 
+def zone_label() -> str:
+    """The zone staff enter times in: "Europe/Berlin (CET)", or just "UTC"."""
+    name, abbreviation = timezone.get_current_timezone_name(), f"{timezone.localtime():%Z}"
+    return name if name == abbreviation else f"{name} ({abbreviation})"
+
+
+def is_live(article) -> bool:
+    """Whether readers saw `article` when the admin read it: a bound form changes the instance it edits."""
+    live = getattr(article, "live_when_read", None)
+    return article.is_published() if live is None else live
+
+
 def draft_of(article):
     """The unpublished changes of `article`, or None (no query when list_select_related has them)."""
     try:
         return article.draft
     except ArticleDraft.DoesNotExist:
         return None
+
+
+def error_summary(adminform, inline_admin_formsets) -> list[dict]:
+    """Every error of the change form in page order, each with the anchor of its field (`href`, or None)."""
+    found = []
+
+    def add(href, label, errors):
+        found.extend({"href": href, "label": label, "message": message} for message in errors)
+
+    form = adminform.form
+    for fieldset in adminform:
+        for name in fieldset.fields:
+            if name in form.errors and name in form.fields:
+                label = form.fields[name].label or name
+                where = f"{label} ({fieldset.name} section)" if fieldset.name else label
+                add(f"#{form[name].id_for_label}", where, form.errors[name])
+    add(None, "Article", form.non_field_errors())
+    for inline in inline_admin_formsets:
+        formset = inline.formset
+        noun = str(formset.model._meta.verbose_name).capitalize()
+        add(f"#{formset.prefix}-group", str(inline.opts.verbose_name_plural).capitalize(), formset.non_form_errors())
+        for index, row in enumerate(formset.forms):
+            for name, errors in row.errors.items():
+                if name in row.fields:
+                    add(f"#{row[name].id_for_label}", f"{noun} {index + 1}, {row.fields[name].label or name}", errors)
+                else:
+                    add(f"#{formset.prefix}-{index}", f"{noun} {index + 1}", errors)
+    return found
 
 
 class ScheduleForm(forms.Form):
@@ -134,8 +174,17 @@ class PublishCheckFormSet(CustomInlineFormSet):
     def clean(self):
         super().clean()
         if self.rule and self.instance.status == Article.Status.PUBLISHED and not any(self.errors):
-            if errors := self.rule(self.rows()):
-                raise ValidationError(errors)
+            # Each problem goes on the field to fix (which opens its collapsed panel); the rest above the rows.
+            forms_of = {id(form.instance): form for form in self.forms}
+            unplaced = []
+            for problem in self.rule(self.rows()):
+                form = forms_of.get(id(problem.row))
+                if form is not None and problem.field in form.fields:
+                    form.add_error(problem.field, problem)
+                else:
+                    unplaced.append(problem)
+            if unplaced:
+                raise ValidationError(unplaced)
 
 
 class SectionFormSet(PublishCheckFormSet):
@@ -306,8 +355,8 @@ class ArticleAdminForm(forms.ModelForm):
                 hero_image=self.instance.hero_image if hero is None else (hero or None),
                 hero_alt=cleaned.get("hero_alt") or "",
             )
-            if errors := publishing.article_errors(article):
-                raise ValidationError(errors)
+            for problem in publishing.article_errors(article):
+                self.add_error(problem.field if problem.field in self.fields else None, problem)
         return cleaned
 
 
@@ -318,8 +367,8 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         "title",
         "state",
         "author",
-        "published_at",
-        "updated_at",
+        "published",
+        "last_saved",
         "minutes",
         "cards",
         "newsletter_signups",
@@ -333,7 +382,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
     formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
     date_hierarchy = "published_at"
     rich_text_fields = ["intro_html"]
-    readonly_fields = ["reading_time", "updated_at", "view_on_site_link", "preview_links"]
+    readonly_fields = ["reading_time", "last_saved", "view_on_site_link", "preview_links"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "author", "topics", "excerpt", "intro_html"]}),
         ("Hero image", {"fields": ["hero_image", "hero_alt"]}),
@@ -345,7 +394,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
                     "published_at",
                     "preview_links",
                     "reading_time",
-                    "updated_at",
+                    "last_saved",
                     "view_on_site_link",
                 ],
                 "description": "Published with a future time = scheduled: it appears by itself at that time.",
@@ -357,6 +406,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
 
     class Media:
         css = {"all": ["admin/css/article_admin.css"]}
+        js = ["admin/js/error_summary.js"]
 
     actions = ["publish_now", "unpublish"]
 
@@ -380,15 +430,17 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         # A draft of a live article changes what it says; unpublishing is the list's action.
-        if not can_publish(request.user) or (obj is not None and obj.is_published()):
+        if not can_publish(request.user) or (obj is not None and is_live(obj)):
             fields += ["status", "published_at"]
         return fields
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if can_publish(request.user):
-            return fieldsets
-        note = "You save drafts and preview them; an Editor checks and publishes them."
+            description = dict(fieldsets)["Publishing"]["description"]
+        else:
+            description = "You save drafts and preview them; an Editor checks and publishes them."
+        note = f"{description} Times are in {zone_label()}."
         return [
             (name, options | {"description": note}) if name == "Publishing" else (name, options)
             for name, options in fieldsets
@@ -398,7 +450,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         # Changing a scheduled article changes what readers will see; a live one is changed through its draft.
         allowed = super().has_change_permission(request, obj)
         return allowed and (
-            obj is None or obj.status == Article.Status.DRAFT or obj.is_published() or can_publish(request.user)
+            obj is None or obj.status == Article.Status.DRAFT or is_live(obj) or can_publish(request.user)
         )
 
     def has_delete_permission(self, request, obj=None):
@@ -428,6 +480,12 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         return self._as_draft(
             request, article, lambda: super(ArticleAdmin, self).change_view(request, object_id, form_url, extra_context)
         )
+
+    def get_object(self, request, object_id, from_field=None):
+        article = super().get_object(request, object_id, from_field)
+        if article is not None:
+            article.live_when_read = article.is_published()
+        return article
 
     def _live_article(self, request, object_id):
         return Article.objects.published().select_related("draft").filter(pk=self._pk(object_id)).first()
@@ -523,7 +581,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         if not form.is_valid():
             self.message_user(
                 request,
-                f"Not scheduled: enter a date and time ({timezone.get_current_timezone_name()}).",
+                f"Not scheduled: enter a date and time ({zone_label()}).",
                 messages.ERROR,
             )
             return None
@@ -533,14 +591,16 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         return found_warnings
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and obj.is_published():
+        if context.get("errors"):
+            context["error_summary"] = error_summary(context["adminform"], context["inline_admin_formsets"])
+        if obj is not None and is_live(obj):
             draft = draft_of(obj)
             context.update(
                 live_article=True,
                 article_draft=draft,
                 can_publish=can_publish(request.user),
                 schedule_form=ScheduleForm(),
-                time_zone=timezone.get_current_timezone_name(),
+                time_zone=zone_label(),
                 draft_saved_at=draft and local_time(draft.saved_at),
                 draft_publish_at=draft and draft.is_scheduled() and local_time(draft.publish_at),
                 draft_preview_url=reverse("articles:preview", args=[obj.pk]),
@@ -658,6 +718,14 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         if obj.is_scheduled():
             return f"Scheduled for {local_time(obj.published_at)}"
         return "Draft"
+
+    @admin.display(description="Published at", ordering="published_at")
+    def published(self, obj):
+        return local_time(obj.published_at) if obj.published_at else "—"
+
+    @admin.display(description="Last saved", ordering="updated_at")
+    def last_saved(self, obj):
+        return local_time(obj.updated_at) if obj.updated_at else "—"
 
     @admin.display(description="Reading time", ordering="reading_minutes")
     def minutes(self, obj):

@@ -33,6 +33,15 @@ class PublishingRefused(Exception):
         super().__init__(" ".join(errors))
 
 
+class Problem(str):
+    """A rule's message that also says where to fix it: `field` of `row` (None: of the article)."""
+
+    def __new__(cls, message, field=None, row=None):
+        problem = super().__new__(cls, message)
+        problem.field, problem.row = field, row
+        return problem
+
+
 def can_publish(user) -> bool:
     """Return True if `user` may make articles public, take them down or restore revisions (Editors)."""
     return user.has_perm(PUBLISH_PERMISSION)
@@ -192,11 +201,16 @@ def is_meaningful_alt(alt: str, field_file) -> bool:
 def article_errors(article) -> list[str]:
     errors = []
     if not article.title.strip():
-        errors.append("Add a title.")
+        errors.append(Problem("Add a title.", "title"))
     if not article.meta_description.strip():
-        errors.append("Add a meta description (Search engines section): search results show it under the title.")
+        errors.append(
+            Problem(
+                "Add a meta description (Search engines section): search results show it under the title.",
+                "meta_description",
+            )
+        )
     if article.hero_image and not is_meaningful_alt(article.hero_alt, article.hero_image):
-        errors.append("Describe the hero image in its alt text (what it shows, not a file name).")
+        errors.append(Problem("Describe the hero image in its alt text (what it shows, not a file name).", "hero_alt"))
     return errors
 
 
@@ -207,16 +221,32 @@ def section_errors(sections) -> list[str]:
     for position, section in enumerate(sections, start=1):
         label = f"Section {position} “{section.heading}”"
         if section.level == 3 and not seen_h2:
-            errors.append(f"{label} is a subheading (h3) before any heading (h2): make it an h2 or move it down.")
+            errors.append(
+                Problem(
+                    f"{label} is a subheading (h3) before any heading (h2): make it an h2 or move it down.",
+                    "level",
+                    section,
+                )
+            )
         seen_h2 = seen_h2 or section.level == 2
         if section.figure_image and not is_meaningful_alt(section.figure_alt, section.figure_image):
-            errors.append(f"{label}: describe its figure in the alt text (what it shows, not a file name).")
+            errors.append(
+                Problem(
+                    f"{label}: describe its figure in the alt text (what it shows, not a file name).",
+                    "figure_alt",
+                    section,
+                )
+            )
     return errors
 
 
 def card_errors(cards) -> list[str]:
     return [
-        f"The card for “{card.product}” points at a product that is no longer active: remove the card or pick another product."
+        Problem(
+            f"The card for “{card.product}” points at a product that is no longer active: remove the card or pick another product.",
+            "product",
+            card,
+        )
         for card in cards
         if card.product_id and not card.product.is_active
     ]
