@@ -19,8 +19,8 @@ from core.images import ImageUploadField
 from core.richtext import EDITOR_EXTENSIONS, sanitize_html
 from products.admin import card_preview_html
 
-from . import drafts, preview, publishing
-from .models import FAQ, Article, ArticleDraft, Author, ProductCard, Redirect, Section, Takeaway, Topic
+from . import drafts, preview, publishing, reviews
+from .models import FAQ, Article, ArticleDraft, Author, ProductCard, Redirect, Review, Section, Takeaway, Topic
 from .publishing import (
     PublishingRefused,
     article_draft_discard,
@@ -48,6 +48,14 @@ def is_live(article) -> bool:
     """Whether readers saw `article` when the admin read it: a bound form changes the instance it edits."""
     live = getattr(article, "live_when_read", None)
     return article.is_published() if live is None else live
+
+
+def review_of(article):
+    """The open review of `article`, or None."""
+    try:
+        return article.review
+    except Review.DoesNotExist:
+        return None
 
 
 def draft_of(article):
@@ -374,8 +382,9 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         "newsletter_signups",
         "on_site",
     ]
-    list_filter = ["status", "author", "topics"]
-    list_select_related = ["author", "draft"]
+    # "Review: In review" is the Editors' review queue (linked from the admin index).
+    list_filter = ["review__state", "status", "author", "topics"]
+    list_select_related = ["author", "draft", "review"]
     filter_horizontal = ["topics"]
     search_fields = ["title", "excerpt", "sections__heading", "sections__body_html", "faqs__question"]
     prepopulated_fields = {"slug": ("title",)}
@@ -540,7 +549,40 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
                 name=f"articles_article_draft_{action}",
             )
 
-        return [draft_url(action) for action in ("publish", "schedule", "discard")] + super().get_urls()
+        review = path(
+            "<path:object_id>/review/",
+            self.admin_site.admin_view(self.review_action_view),
+            name="articles_article_review",
+        )
+        return [draft_url(action) for action in ("publish", "schedule", "discard")] + [review] + super().get_urls()
+
+    def review_action_view(self, request, object_id):
+        """POST only: submit for review, comment, ask for changes, or approve and publish."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = Article.objects.filter(pk=self._pk(object_id)).first()
+        if article is None or not self.has_change_permission(request, article):
+            raise PermissionDenied("No article of yours to review here.")
+        action, text = request.POST.get("action"), request.POST.get("text", "")
+        services = {
+            "submit": (reviews.review_submit, "Submitted for review: Editors have been told."),
+            "comment": (reviews.review_comment, "Comment added."),
+            "request_changes": (reviews.review_request_changes, "Asked for changes: the Writer has been told."),
+            "approve": (reviews.review_approve, "Approved and published: readers see it now."),
+        }
+        if action not in services:
+            self.message_user(request, "Choose what to do with the review.", messages.ERROR)
+        else:
+            service, done = services[action]
+            try:
+                result = service(article=article, user=request.user, text=text)
+            except (reviews.ReviewRefused, PublishingRefused) as refused:
+                self.message_user(request, f"Not done: {refused}", messages.ERROR)
+            else:
+                self.message_user(request, done, messages.SUCCESS)
+                for warning in result if isinstance(result, list) else []:
+                    self.message_user(request, f"Warning: {warning}", messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def draft_action_view(self, request, object_id, action):
         """POST only: publish, schedule (or unschedule) or discard the draft of a live article."""
@@ -593,6 +635,22 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if context.get("errors"):
             context["error_summary"] = error_summary(context["adminform"], context["inline_admin_formsets"])
+        if obj is not None and obj.pk:
+            review = review_of(obj)
+            comments = [
+                (comment, local_time(comment.created_at)) for comment in obj.review_comments.select_related("author")
+            ]
+            can_submit = (review is None or review.state != Review.State.IN_REVIEW) and (
+                obj.status == Article.Status.DRAFT or draft_of(obj) is not None
+            )
+            context.update(
+                show_review=bool(review or comments or can_submit),
+                review=review,
+                review_url=reverse("admin:articles_article_review", args=[obj.pk]),
+                review_comments=comments,
+                can_review=can_publish(request.user) and review is not None and review.state == Review.State.IN_REVIEW,
+                can_submit=can_submit,
+            )
         if obj is not None and is_live(obj):
             draft = draft_of(obj)
             context.update(
@@ -708,16 +766,19 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
     @admin.display(description="Status", ordering="status")
     def state(self, obj):
         """Status and clock together: what readers see now, and whether changes wait."""
+        review = review_of(obj)
         if obj.is_published():
             draft = draft_of(obj)
             if draft is None:
                 return "Live"
+            if review is not None:
+                return f"Live + changes {review.get_state_display().lower()}"
             if draft.is_scheduled():
                 return f"Live + changes scheduled for {local_time(draft.publish_at)}"
             return "Live + unpublished changes"
         if obj.is_scheduled():
             return f"Scheduled for {local_time(obj.published_at)}"
-        return "Draft"
+        return review.get_state_display() if review is not None else "Draft"
 
     @admin.display(description="Published at", ordering="published_at")
     def published(self, obj):

@@ -556,6 +556,55 @@ class ArticleDraft(models.Model):
         return self.publish_at is not None and self.publish_at > timezone.now()
 
 
+class Review(models.Model):
+    """Where an article's draft stands in review: a Writer submits it, an Editor asks for changes or approves."""
+
+    class State(models.TextChoices):
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="review")
+    state = models.CharField(max_length=20, choices=State, default=State.IN_REVIEW)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["updated_at"]
+
+    def __str__(self):
+        return f"“{self.article}”: {self.get_state_display()}"
+
+    def get_absolute_url(self):
+        return reverse("admin:articles_article_change", args=[self.article_id])
+
+
+class ReviewComment(models.Model):
+    """One step of an article's review, with who and when: kept after the article is published."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for review"
+        COMMENTED = "commented", "Commented"
+        CHANGES_REQUESTED = "changes_requested", "Asked for changes"
+        APPROVED = "approved", "Approved and published"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="review_comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=20, choices=Action, default=Action.COMMENTED)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.author}"
+
+    def get_absolute_url(self):
+        return reverse("admin:articles_article_change", args=[self.article_id])
+
+
 def next_draft_time():
     """POSIX time at which the next scheduled draft is due (maybe past, if none has applied it yet), or None."""
     upcoming = (

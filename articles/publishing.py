@@ -17,7 +17,7 @@ from django.utils import timezone
 from core.images import alt_text_problem
 
 from . import drafts
-from .models import ArticleDraft
+from .models import ArticleDraft, Review
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ def article_publish(*, article, user, when=None) -> list[str]:
     article.status = article.Status.PUBLISHED
     article.published_at = when or timezone.now()
     article.save(update_fields=["status", "published_at", "updated_at"])
+    Review.objects.filter(article=article).delete()  # published: nothing waits for review
     return found_warnings
 
 
@@ -127,6 +128,7 @@ def _apply_draft(article, draft) -> list[str]:
             reversion.set_user(draft.saved_by)
         reversion.add_to_revision(article)
         draft.delete()
+        Review.objects.filter(article=article).delete()
     drafts.forget_due_time()
     return found_warnings
 
@@ -136,6 +138,7 @@ def article_draft_discard(*, article, user) -> None:
     if not user.has_perm("articles.change_article"):
         raise PermissionDenied("You may not change articles.")
     ArticleDraft.objects.filter(article=article).delete()
+    Review.objects.filter(article=article).delete()
     drafts.forget_due_time()
 
 

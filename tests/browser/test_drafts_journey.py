@@ -65,6 +65,11 @@ def test_writer_drafts_a_live_article_and_an_editor_publishes_it(browser, live_d
     panel = page.locator(".draft-panel").inner_text()
     assert "Live + unpublished changes" in panel and "Publish the changes now" not in panel
     shoot(page, "draft-panel-writer")
+    page.fill("#review-text", "Sharper title, please check.")
+    page.click("button[value=submit]")
+    assert "Submitted for review" in page.locator(".messagelist").inner_text()
+    assert "Sharper title, please check." in page.locator(".review-panel").inner_text()
+    shoot(page, "review-panel-writer")
 
     # Readers: the same page, from the page cache, and nothing new anywhere.
     html, cache_state = anonymous(public_url)
@@ -74,15 +79,17 @@ def test_writer_drafts_a_live_article_and_an_editor_publishes_it(browser, live_d
     # The Editor sees the status in the list, previews, and publishes.
     page.close()
     page, editor_errors = log_in(browser, live_demo, "edna")
-    page.goto(live_demo.url + "/admin/articles/article/")
-    assert "Live + unpublished changes" in page.locator("#result_list").inner_text()
+    page.goto(live_demo.url + "/admin/")
+    page.click("text=Review queue")
+    assert "Live + changes in review" in page.locator("#result_list").inner_text()
     shoot(page, "article-list")
     page.goto(f"{live_demo.url}/blog/preview/{article.pk}/")
     assert "(updated)" in page.locator("h1").inner_text()
     page.goto(change_url)
     shoot(page, "draft-panel-editor")
-    page.click("text=Publish the changes now")
-    assert "Published the changes" in page.locator(".messagelist").inner_text()
+    page.fill("#review-text", "Good change.")
+    page.click("button[value=approve]")
+    assert "Approved and published" in page.locator(".messagelist").inner_text()
     assert not ArticleDraft.objects.exists()
 
     html, cache_state = anonymous(public_url)
