@@ -525,6 +525,8 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
             transaction.set_rollback(True)
         if snapshot is not None:
             article_draft_save(article=article, user=request.user, snapshot=snapshot)
+            # The view's own History entry was rolled back with the rest.
+            self.log_change(request, article, "Saved unpublished changes.")
         return response
 
     def response_change(self, request, obj):
@@ -595,6 +597,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         try:
             if action == "publish":
                 found_warnings = article_draft_publish(article=article, user=request.user)
+                self.log_change(request, article, "Published the unpublished changes.")
                 self.message_user(request, "Published the changes: readers see them now.", messages.SUCCESS)
             elif action == "schedule":
                 found_warnings = self._schedule(request, article)

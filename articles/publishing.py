@@ -67,11 +67,20 @@ def article_publish(*, article, user, when=None) -> list[str]:
 
 
 def article_unpublish(*, article, user) -> None:
-    """Take `article` back to a draft: readers no longer see it."""
+    """Take `article` back to a draft: readers no longer see it.
+
+    Unpublished changes it had become the draft's content (nobody reads those
+    rows now), so they are neither lost nor left to reappear if it goes live again.
+    """
     if not can_publish(user):
         raise PermissionDenied("Only Editors unpublish articles.")
-    article.status = article.Status.DRAFT
-    article.save(update_fields=["status", "updated_at"])
+    with transaction.atomic():
+        article.status = article.Status.DRAFT
+        article.save(update_fields=["status", "updated_at"])
+        if (draft := ArticleDraft.objects.filter(article=article).first()) is not None:
+            drafts.apply_snapshot(article, draft.snapshot)
+            draft.delete()
+            drafts.forget_due_time()
 
 
 # Drafts of live articles (articles/drafts.py): one service per transition.

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -359,3 +360,23 @@ def test_apply_keeps_ids_and_renumbers_rows_another_article_took(db):
     assert Section.objects.get(pk=taken).article == other
     assert article.takeaways.filter(text="Draft takeaway").exists()
     assert Takeaway.objects.filter(text="Takeaway 1").exclude(article=article).exists()
+
+
+def test_unpublishing_makes_the_changes_the_drafts_content(editor, db):
+    article = make_live()
+    edit_draft(editor, article)
+    editor.post(reverse("admin:articles_article_changelist"), {"action": "unpublish", "_selected_action": [article.pk]})
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT and article.title == "Changed title"
+    assert article.sections.filter(heading="A new section").exists() and not ArticleDraft.objects.exists()
+
+
+def test_history_lists_draft_saves_and_publishing(editor, db):
+    article = make_live()
+    edit_draft(editor, article)
+    editor.post(action_url(article, "publish"))
+    # History lists revisions: the publish is one. Draft saves are in the admin log ("Recent actions").
+    history = editor.get(reverse("admin:articles_article_history", args=[article.pk])).content.decode()
+    assert "Published the unpublished changes." in history
+    logged = list(LogEntry.objects.filter(object_id=str(article.pk)).values_list("change_message", flat=True))
+    assert logged == ["Published the unpublished changes.", "Saved unpublished changes."]
