@@ -94,6 +94,21 @@ def error_summary(adminform, inline_admin_formsets) -> list[dict]:
     return found
 
 
+class ReviewFilter(admin.SimpleListFilter):
+    """The Editors' review queue: ?review=in_review (linked from the admin index)."""
+
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return Review.State.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Review.State.values:
+            return queryset.filter(review__state=self.value())
+        return queryset
+
+
 class ScheduleForm(forms.Form):
     publish_at = forms.DateTimeField(
         label="Publish the changes at",
@@ -382,8 +397,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         "newsletter_signups",
         "on_site",
     ]
-    # "Review: In review" is the Editors' review queue (linked from the admin index).
-    list_filter = ["review__state", "status", "author", "topics"]
+    list_filter = [ReviewFilter, "status", "author", "topics"]
     list_select_related = ["author", "draft", "review"]
     filter_horizontal = ["topics"]
     search_fields = ["title", "excerpt", "sections__heading", "sections__body_html", "faqs__question"]
