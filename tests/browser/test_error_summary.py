@@ -3,7 +3,7 @@
 import pytest
 
 from tests.admin_forms import staff_user
-from tests.browser.test_drafts_journey import log_in, shoot
+from tests.browser.test_drafts_journey import axe_violations, log_in, shoot
 from tests.factories import make_ready_draft
 
 pytestmark = pytest.mark.browser
@@ -22,6 +22,7 @@ def test_the_summary_links_to_a_field_in_a_collapsed_panel(browser, live_server,
     summary.wait_for()  # the form came back with its errors
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     shoot(page, "error-summary")
+    assert axe_violations(page, [".error-summary"]) == []
     summary.locator("a[href='#id_meta_description']").click()
     assert page.evaluate("document.activeElement.id") == "id_meta_description"
     assert page.locator("#id_meta_description").is_visible()
