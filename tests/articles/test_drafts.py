@@ -380,3 +380,11 @@ def test_history_lists_draft_saves_and_publishing(editor, db):
     assert "Published the unpublished changes." in history
     logged = list(LogEntry.objects.filter(object_id=str(article.pk)).values_list("change_message", flat=True))
     assert logged == ["Published the unpublished changes.", "Saved unpublished changes."]
+
+
+def test_a_post_does_not_look_for_due_drafts(client, db, django_assert_num_queries):
+    drafts._forget()
+    with django_assert_num_queries(0):
+        client.post("/")  # refused (405) after every middleware
+    with django_assert_num_queries(1):
+        assert publishing.publish_due_drafts() == 0  # still unknown: a GET would have asked
