@@ -3,10 +3,12 @@ import re
 from adminsortable2.admin import CustomInlineFormSet, SortableAdminBase, SortableInlineAdminMixin
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count
-from django.urls import reverse
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django_prose_editor.fields import ProseEditorFormField
@@ -17,9 +19,102 @@ from core.images import ImageUploadField
 from core.richtext import EDITOR_EXTENSIONS, sanitize_html
 from products.admin import card_preview_html
 
-from . import preview, publishing
-from .models import FAQ, Article, Author, ProductCard, Redirect, Section, Takeaway, Topic
-from .publishing import PublishingRefused, article_publish, article_unpublish, can_publish
+from . import drafts, preview, publishing, reviews
+from .models import FAQ, Article, ArticleDraft, Author, ProductCard, Redirect, Review, Section, Takeaway, Topic
+from .publishing import (
+    PublishingRefused,
+    article_draft_discard,
+    article_draft_publish,
+    article_draft_save,
+    article_draft_schedule,
+    article_publish,
+    article_unpublish,
+    can_publish,
+)
+
+
+def local_time(value) -> str:
+    """A time as staff read it: in TIME_ZONE, with the zone named."""
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M %Z}"
+
+
+def zone_label() -> str:
+    """The zone staff enter times in: "Europe/Berlin (CET)", or just "UTC"."""
+    name, abbreviation = timezone.get_current_timezone_name(), f"{timezone.localtime():%Z}"
+    return name if name == abbreviation else f"{name} ({abbreviation})"
+
+
+def is_live(article) -> bool:
+    """Whether readers saw `article` when the admin read it: a bound form changes the instance it edits."""
+    live = getattr(article, "live_when_read", None)
+    return article.is_published() if live is None else live
+
+
+def review_of(article):
+    """The open review of `article`, or None."""
+    try:
+        return article.review
+    except Review.DoesNotExist:
+        return None
+
+
+def draft_of(article):
+    """The unpublished changes of `article`, or None (no query when list_select_related has them)."""
+    try:
+        return article.draft
+    except ArticleDraft.DoesNotExist:
+        return None
+
+
+def error_summary(adminform, inline_admin_formsets) -> list[dict]:
+    """Every error of the change form in page order, each with the anchor of its field (`href`, or None)."""
+    found = []
+
+    def add(href, label, errors):
+        found.extend({"href": href, "label": label, "message": message} for message in errors)
+
+    form = adminform.form
+    for fieldset in adminform:
+        for name in fieldset.fields:
+            if name in form.errors and name in form.fields:
+                label = form.fields[name].label or name
+                where = f"{label} ({fieldset.name} section)" if fieldset.name else label
+                add(f"#{form[name].id_for_label}", where, form.errors[name])
+    add(None, "Article", form.non_field_errors())
+    for inline in inline_admin_formsets:
+        formset = inline.formset
+        noun = str(formset.model._meta.verbose_name).capitalize()
+        add(f"#{formset.prefix}-group", str(inline.opts.verbose_name_plural).capitalize(), formset.non_form_errors())
+        for index, row in enumerate(formset.forms):
+            for name, errors in row.errors.items():
+                if name in row.fields:
+                    add(f"#{row[name].id_for_label}", f"{noun} {index + 1}, {row.fields[name].label or name}", errors)
+                else:
+                    add(f"#{formset.prefix}-{index}", f"{noun} {index + 1}", errors)
+    return found
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    """The Editors' review queue: ?review=in_review (linked from the admin index)."""
+
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return Review.State.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Review.State.values:
+            return queryset.filter(review__state=self.value())
+        return queryset
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label="Publish the changes at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
 
 
 class RichTextFormField(ProseEditorFormField):
@@ -102,8 +197,17 @@ class PublishCheckFormSet(CustomInlineFormSet):
     def clean(self):
         super().clean()
         if self.rule and self.instance.status == Article.Status.PUBLISHED and not any(self.errors):
-            if errors := self.rule(self.rows()):
-                raise ValidationError(errors)
+            # Each problem goes on the field to fix (which opens its collapsed panel); the rest above the rows.
+            forms_of = {id(form.instance): form for form in self.forms}
+            unplaced = []
+            for problem in self.rule(self.rows()):
+                form = forms_of.get(id(problem.row))
+                if form is not None and problem.field in form.fields:
+                    form.add_error(problem.field, problem)
+                else:
+                    unplaced.append(problem)
+            if unplaced:
+                raise ValidationError(unplaced)
 
 
 class SectionFormSet(PublishCheckFormSet):
@@ -265,7 +369,8 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") == Article.Status.PUBLISHED:
+        # A live article's status is read-only (its draft keeps the rules too): the instance says.
+        if cleaned.get("status", self.instance.status) == Article.Status.PUBLISHED:
             hero = cleaned.get("hero_image")  # False: "clear" ticked; None: unchanged
             article = Article(
                 title=cleaned.get("title") or "",
@@ -273,8 +378,8 @@ class ArticleAdminForm(forms.ModelForm):
                 hero_image=self.instance.hero_image if hero is None else (hero or None),
                 hero_alt=cleaned.get("hero_alt") or "",
             )
-            if errors := publishing.article_errors(article):
-                raise ValidationError(errors)
+            for problem in publishing.article_errors(article):
+                self.add_error(problem.field if problem.field in self.fields else None, problem)
         return cleaned
 
 
@@ -285,22 +390,22 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         "title",
         "state",
         "author",
-        "published_at",
-        "updated_at",
+        "published",
+        "last_saved",
         "minutes",
         "cards",
         "newsletter_signups",
         "on_site",
     ]
-    list_filter = ["status", "author", "topics"]
-    list_select_related = ["author"]
+    list_filter = [ReviewFilter, "status", "author", "topics"]
+    list_select_related = ["author", "draft", "review"]
     filter_horizontal = ["topics"]
     search_fields = ["title", "excerpt", "sections__heading", "sections__body_html", "faqs__question"]
     prepopulated_fields = {"slug": ("title",)}
     formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
     date_hierarchy = "published_at"
     rich_text_fields = ["intro_html"]
-    readonly_fields = ["reading_time", "updated_at", "view_on_site_link", "preview_links"]
+    readonly_fields = ["reading_time", "last_saved", "view_on_site_link", "preview_links"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "author", "topics", "excerpt", "intro_html"]}),
         ("Hero image", {"fields": ["hero_image", "hero_alt"]}),
@@ -312,7 +417,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
                     "published_at",
                     "preview_links",
                     "reading_time",
-                    "updated_at",
+                    "last_saved",
                     "view_on_site_link",
                 ],
                 "description": "Published with a future time = scheduled: it appears by itself at that time.",
@@ -324,6 +429,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
 
     class Media:
         css = {"all": ["admin/css/article_admin.css"]}
+        js = ["admin/js/error_summary.js"]
 
     actions = ["publish_now", "unpublish"]
 
@@ -346,24 +452,29 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if not can_publish(request.user):
+        # A draft of a live article changes what it says; unpublishing is the list's action.
+        if not can_publish(request.user) or (obj is not None and is_live(obj)):
             fields += ["status", "published_at"]
         return fields
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if can_publish(request.user):
-            return fieldsets
-        note = "You save drafts and preview them; an Editor checks and publishes them."
+            description = dict(fieldsets)["Publishing"]["description"]
+        else:
+            description = "You save drafts and preview them; an Editor checks and publishes them."
+        note = f"{description} Times are in {zone_label()}."
         return [
             (name, options | {"description": note}) if name == "Publishing" else (name, options)
             for name, options in fieldsets
         ]
 
     def has_change_permission(self, request, obj=None):
-        # Changing a published (or scheduled) article changes what readers see.
+        # Changing a scheduled article changes what readers will see; a live one is changed through its draft.
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or obj.status == Article.Status.DRAFT or can_publish(request.user))
+        return allowed and (
+            obj is None or obj.status == Article.Status.DRAFT or is_live(obj) or can_publish(request.user)
+        )
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
@@ -383,6 +494,198 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
                 formset.section_formset = sections
         return formsets, inline_instances
 
+    # Drafts of live articles: the change form edits the draft (articles/drafts.py).
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self._live_article(request, object_id)
+        if article is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        return self._as_draft(
+            request, article, lambda: super(ArticleAdmin, self).change_view(request, object_id, form_url, extra_context)
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        article = super().get_object(request, object_id, from_field)
+        if article is not None:
+            article.live_when_read = article.is_published()
+        return article
+
+    def _live_article(self, request, object_id):
+        return Article.objects.published().select_related("draft").filter(pk=self._pk(object_id)).first()
+
+    @staticmethod
+    def _pk(object_id):
+        value = unquote(str(object_id))
+        return int(value) if value.isdigit() else 0
+
+    def _as_draft(self, request, article, view, *, apply_draft=True):
+        """Run `view` on the live rows with the draft written over them, then roll every write back.
+
+        The form shows (and validates, and saves) the draft with the admin's own
+        inlines; a successful save is kept as the new draft. Nothing readers see
+        changes: the rows, the page-cache generation (its bump waits for a commit
+        that never comes) and the revision history stay as they were.
+        """
+        request.saving_article_draft = True
+        snapshot = None
+        with transaction.atomic():
+            if apply_draft and (draft := draft_of(article)) is not None:
+                drafts.apply_snapshot(article, draft.snapshot)
+            response = view()
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            if request.method == "POST" and response.status_code == 302:
+                snapshot = drafts.take_snapshot(article)
+            transaction.set_rollback(True)
+        if snapshot is not None:
+            article_draft_save(article=article, user=request.user, snapshot=snapshot)
+            # The view's own History entry was rolled back with the rest.
+            self.log_change(request, article, "Saved unpublished changes.")
+        return response
+
+    def response_change(self, request, obj):
+        if not getattr(request, "saving_article_draft", False):
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            "Saved as unpublished changes: readers see the live version until an Editor publishes them.",
+            messages.SUCCESS,
+        )
+        if "_continue" in request.POST or "_saveasnew" in request.POST:
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
+        return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+
+    def get_urls(self):
+        def draft_url(action):
+            view = self.admin_site.admin_view(self.draft_action_view)
+            return path(
+                f"<path:object_id>/draft/{action}/",
+                view,
+                {"action": action},
+                name=f"articles_article_draft_{action}",
+            )
+
+        review = path(
+            "<path:object_id>/review/",
+            self.admin_site.admin_view(self.review_action_view),
+            name="articles_article_review",
+        )
+        return [draft_url(action) for action in ("publish", "schedule", "discard")] + [review] + super().get_urls()
+
+    def review_action_view(self, request, object_id):
+        """POST only: submit for review, comment, ask for changes, or approve and publish."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = Article.objects.filter(pk=self._pk(object_id)).first()
+        if article is None or not self.has_change_permission(request, article):
+            raise PermissionDenied("No article of yours to review here.")
+        action, text = request.POST.get("action"), request.POST.get("text", "")
+        services = {
+            "submit": (reviews.review_submit, "Submitted for review: Editors have been told."),
+            "comment": (reviews.review_comment, "Comment added."),
+            "request_changes": (reviews.review_request_changes, "Asked for changes: the Writer has been told."),
+            "approve": (reviews.review_approve, "Approved and published: readers see it now."),
+        }
+        if action not in services:
+            self.message_user(request, "Choose what to do with the review.", messages.ERROR)
+        else:
+            service, done = services[action]
+            try:
+                result = service(article=article, user=request.user, text=text)
+            except (reviews.ReviewRefused, PublishingRefused) as refused:
+                self.message_user(request, f"Not done: {refused}", messages.ERROR)
+            else:
+                self.message_user(request, done, messages.SUCCESS)
+                for warning in result if isinstance(result, list) else []:
+                    self.message_user(request, f"Warning: {warning}", messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def draft_action_view(self, request, object_id, action):
+        """POST only: publish, schedule (or unschedule) or discard the draft of a live article."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._live_article(request, object_id)
+        if article is None or not self.has_change_permission(request, article):
+            raise PermissionDenied("No live article of yours to change here.")
+        change_url = reverse("admin:articles_article_change", args=[article.pk])
+        try:
+            if action == "publish":
+                found_warnings = article_draft_publish(article=article, user=request.user)
+                self.log_change(request, article, "Published the unpublished changes.")
+                self.message_user(request, "Published the changes: readers see them now.", messages.SUCCESS)
+            elif action == "schedule":
+                found_warnings = self._schedule(request, article)
+                if found_warnings is None:
+                    return HttpResponseRedirect(change_url)
+            else:
+                article_draft_discard(article=article, user=request.user)
+                self.message_user(request, "Discarded the unpublished changes: the form shows the live version.")
+                found_warnings = []
+        except ArticleDraft.DoesNotExist:
+            self.message_user(request, "This article has no unpublished changes.", messages.WARNING)
+            return HttpResponseRedirect(change_url)
+        except PublishingRefused as refused:
+            self.message_user(request, f"Not done: {refused}", messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        for warning in found_warnings:
+            self.message_user(request, f"Warning: {warning}", messages.WARNING)
+        return HttpResponseRedirect(change_url)
+
+    def _schedule(self, request, article):
+        if "unschedule" in request.POST:
+            article_draft_schedule(article=article, user=request.user, when=None)
+            self.message_user(request, "Unscheduled the changes: they stay unpublished.")
+            return []
+        form = ScheduleForm(request.POST)
+        if not form.is_valid():
+            self.message_user(
+                request,
+                f"Not scheduled: enter a date and time ({zone_label()}).",
+                messages.ERROR,
+            )
+            return None
+        when = form.cleaned_data["publish_at"]
+        found_warnings = article_draft_schedule(article=article, user=request.user, when=when)
+        self.message_user(request, f"Scheduled: readers see the changes from {local_time(when)}.", messages.SUCCESS)
+        return found_warnings
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if context.get("errors"):
+            context["error_summary"] = error_summary(context["adminform"], context["inline_admin_formsets"])
+        if obj is not None and obj.pk:
+            review = review_of(obj)
+            comments = [
+                (comment, local_time(comment.created_at)) for comment in obj.review_comments.select_related("author")
+            ]
+            can_submit = (review is None or review.state != Review.State.IN_REVIEW) and (
+                obj.status == Article.Status.DRAFT or draft_of(obj) is not None
+            )
+            context.update(
+                show_review=bool(review or comments or can_submit),
+                review=review,
+                review_url=reverse("admin:articles_article_review", args=[obj.pk]),
+                review_comments=comments,
+                can_review=can_publish(request.user) and review is not None and review.state == Review.State.IN_REVIEW,
+                can_submit=can_submit,
+            )
+        if obj is not None and is_live(obj):
+            draft = draft_of(obj)
+            context.update(
+                live_article=True,
+                article_draft=draft,
+                can_publish=can_publish(request.user),
+                schedule_form=ScheduleForm(),
+                time_zone=zone_label(),
+                draft_saved_at=draft and local_time(draft.saved_at),
+                draft_publish_at=draft and draft.is_scheduled() and local_time(draft.publish_at),
+                draft_preview_url=reverse("articles:preview", args=[obj.pk]),
+                **{
+                    f"draft_{action}_url": reverse(f"admin:articles_article_draft_{action}", args=[obj.pk])
+                    for action in ("publish", "schedule", "discard")
+                },
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Django honours "_saveasnew" even with save_as off; a copy would bring the
         # original's sections into the card choices. There is no "Save as new" here.
@@ -392,7 +695,9 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
 
     def save_model(self, request, obj, form, change):
         # The form cannot set status for Writers; this also covers any other route into save.
-        if obj.status != Article.Status.DRAFT and not can_publish(request.user):
+        # A draft of a live article is saved with its status, then rolled back (_as_draft).
+        drafting = getattr(request, "saving_article_draft", False)
+        if obj.status != Article.Status.DRAFT and not can_publish(request.user) and not drafting:
             raise PermissionDenied("Only Editors publish articles.")
         was_public = bool(obj.pk) and Article.objects.filter(pk=obj.pk, status=Article.Status.PUBLISHED).exists()
         # Going public happens in save_related, through article_publish(), once the
@@ -405,7 +710,16 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
     def revision_view(self, request, object_id, version_id, extra_context=None):
         if not can_publish(request.user):
             raise PermissionDenied("Only Editors restore revisions.")
-        return super().revision_view(request, object_id, version_id, extra_context)
+        article = self._live_article(request, object_id)
+        if article is None:
+            return super().revision_view(request, object_id, version_id, extra_context)
+        # Restoring a revision of a live article makes it the draft, like any other edit.
+        return self._as_draft(
+            request,
+            article,
+            lambda: super(ArticleAdmin, self).revision_view(request, object_id, version_id, extra_context),
+            apply_draft=False,
+        )
 
     def recover_view(self, request, version_id, extra_context=None):
         if not can_publish(request.user):
@@ -468,12 +782,28 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
 
     @admin.display(description="Status", ordering="status")
     def state(self, obj):
-        """Status and clock together: what readers see now."""
+        """Status and clock together: what readers see now, and whether changes wait."""
+        review = review_of(obj)
         if obj.is_published():
-            return "Live"
+            draft = draft_of(obj)
+            if draft is None:
+                return "Live"
+            if review is not None:
+                return f"Live + changes {review.get_state_display().lower()}"
+            if draft.is_scheduled():
+                return f"Live + changes scheduled for {local_time(draft.publish_at)}"
+            return "Live + unpublished changes"
         if obj.is_scheduled():
-            return f"Scheduled for {timezone.localtime(obj.published_at):%b %-d, %H:%M}"
-        return "Draft"
+            return f"Scheduled for {local_time(obj.published_at)}"
+        return review.get_state_display() if review is not None else "Draft"
+
+    @admin.display(description="Published at", ordering="published_at")
+    def published(self, obj):
+        return local_time(obj.published_at) if obj.published_at else "—"
+
+    @admin.display(description="Last saved", ordering="updated_at")
+    def last_saved(self, obj):
+        return local_time(obj.updated_at) if obj.updated_at else "—"
 
     @admin.display(description="Reading time", ordering="reading_minutes")
     def minutes(self, obj):
@@ -506,7 +836,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
         if obj.pk and obj.is_published():
             return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
         if obj.pk and obj.is_scheduled():
-            return f"Scheduled: readers see it from {timezone.localtime(obj.published_at):%Y-%m-%d %H:%M}."
+            return f"Scheduled: readers see it from {local_time(obj.published_at)}."
         return "Not visible to readers yet."
 
     @admin.display(description="Preview")

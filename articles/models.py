@@ -506,6 +506,116 @@ class FAQ(models.Model):
         super().save(*args, **kwargs)
 
 
+class ArticleDraftQuerySet(models.QuerySet):
+    def due(self):
+        """Scheduled drafts whose publication time has passed: readers should see them now."""
+        return self.filter(publish_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Drafts an Editor scheduled for a time still to come."""
+        return self.filter(publish_at__gt=timezone.now())
+
+
+class ArticleDraft(models.Model):
+    """Unpublished changes to a live article: a snapshot of it and its children (articles/drafts.py).
+
+    Readers keep seeing the live rows until an Editor publishes the draft, which
+    writes the snapshot over them in one transaction.
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="draft")
+    snapshot = models.JSONField(help_text="The article with its takeaways, sections, cards, FAQs and topics.")
+    saved_at = models.DateTimeField(auto_now=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    publish_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an Editor scheduled these changes to go live; empty when not scheduled."
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    problem = models.TextField(
+        blank=True, help_text="Why scheduled changes were not published at their time (a publishing rule broke)."
+    )
+
+    objects = ArticleDraftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-saved_at"]
+        indexes = [models.Index(fields=["publish_at"], name="article_draft_publish_at")]
+
+    def __str__(self):
+        return f"Unpublished changes to “{self.article}”"
+
+    def get_absolute_url(self):
+        return reverse("articles:preview", args=[self.article_id])
+
+    def is_scheduled(self):
+        """Return True if these changes go live by themselves at a time still to come."""
+        return self.publish_at is not None and self.publish_at > timezone.now()
+
+
+class Review(models.Model):
+    """Where an article's draft stands in review: a Writer submits it, an Editor asks for changes or approves."""
+
+    class State(models.TextChoices):
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="review")
+    state = models.CharField(max_length=20, choices=State, default=State.IN_REVIEW)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["updated_at"]
+
+    def __str__(self):
+        return f"“{self.article}”: {self.get_state_display()}"
+
+    def get_absolute_url(self):
+        return reverse("admin:articles_article_change", args=[self.article_id])
+
+
+class ReviewComment(models.Model):
+    """One step of an article's review, with who and when: kept after the article is published."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for review"
+        COMMENTED = "commented", "Commented"
+        CHANGES_REQUESTED = "changes_requested", "Asked for changes"
+        APPROVED = "approved", "Approved and published"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="review_comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=20, choices=Action, default=Action.COMMENTED)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.author}"
+
+    def get_absolute_url(self):
+        return reverse("admin:articles_article_change", args=[self.article_id])
+
+
+def next_draft_time():
+    """POSIX time at which the next scheduled draft is due (maybe past, if none has applied it yet), or None."""
+    upcoming = (
+        ArticleDraft.objects.filter(publish_at__isnull=False)
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+    return upcoming.timestamp() if upcoming else None
+
+
 def next_scheduled_time():
     """POSIX time at which the next scheduled article goes live, or None."""
     upcoming = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()

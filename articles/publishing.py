@@ -7,10 +7,19 @@ and the "Publish" action can check what is in the database, with one wording.
 Each message names the thing to fix.
 """
 
+import logging
+
+import reversion
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 
 from core.images import alt_text_problem
+
+from . import drafts
+from .models import ArticleDraft, Review
+
+logger = logging.getLogger(__name__)
 
 META_DESCRIPTION_LIMIT = 160
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -22,6 +31,15 @@ class PublishingRefused(Exception):
     def __init__(self, errors):
         self.errors = errors
         super().__init__(" ".join(errors))
+
+
+class Problem(str):
+    """A rule's message that also says where to fix it: `field` of `row` (None: of the article)."""
+
+    def __new__(cls, message, field=None, row=None):
+        problem = super().__new__(cls, message)
+        problem.field, problem.row = field, row
+        return problem
 
 
 def can_publish(user) -> bool:
@@ -44,15 +62,147 @@ def article_publish(*, article, user, when=None) -> list[str]:
     article.status = article.Status.PUBLISHED
     article.published_at = when or timezone.now()
     article.save(update_fields=["status", "published_at", "updated_at"])
+    Review.objects.filter(article=article).delete()  # published: nothing waits for review
     return found_warnings
 
 
 def article_unpublish(*, article, user) -> None:
-    """Take `article` back to a draft: readers no longer see it."""
+    """Take `article` back to a draft: readers no longer see it.
+
+    Unpublished changes it had become the draft's content (nobody reads those
+    rows now), so they are neither lost nor left to reappear if it goes live again.
+    """
     if not can_publish(user):
         raise PermissionDenied("Only Editors unpublish articles.")
-    article.status = article.Status.DRAFT
-    article.save(update_fields=["status", "updated_at"])
+    with transaction.atomic():
+        article.status = article.Status.DRAFT
+        article.save(update_fields=["status", "updated_at"])
+        if (draft := ArticleDraft.objects.filter(article=article).first()) is not None:
+            drafts.apply_snapshot(article, draft.snapshot)
+            draft.delete()
+            drafts.forget_due_time()
+
+
+# Drafts of live articles (articles/drafts.py): one service per transition.
+
+
+def article_draft_save(*, article, user, snapshot: dict) -> ArticleDraft:
+    """Keep `snapshot` as the unpublished changes of the live `article`; readers still see the live rows.
+
+    Anyone who may change the article saves a draft. A new save unschedules the
+    draft: an Editor schedules what they have seen, not later edits.
+    """
+    draft, _created = ArticleDraft.objects.update_or_create(
+        article=article,
+        defaults={"snapshot": snapshot, "saved_by": user, "publish_at": None, "scheduled_by": None, "problem": ""},
+    )
+    drafts.forget_due_time()
+    return draft
+
+
+def draft_problems(article, draft) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of the article as its draft would make it; nothing is written."""
+    with transaction.atomic():
+        drafts.apply_snapshot(article, draft.snapshot)
+        found = problems(article)
+        transaction.set_rollback(True)
+    article.refresh_from_db()
+    return found
+
+
+def article_draft_publish(*, article, user) -> list[str]:
+    """Replace the live content of `article` by its draft in one transaction; return the rules' warnings.
+
+    Raises PermissionDenied unless `user` may publish, ArticleDraft.DoesNotExist
+    without a draft, and PublishingRefused (nothing changed) when a rule is broken.
+    """
+    if not can_publish(user):
+        raise PermissionDenied("Only Editors publish changes.")
+    with transaction.atomic():
+        draft = ArticleDraft.objects.select_for_update().get(article=article)
+        found_warnings = _apply_draft(article, draft)
+    return found_warnings
+
+
+def _apply_draft(article, draft) -> list[str]:
+    """Write `draft` over the live rows and delete it; PublishingRefused (rolled back) when a rule breaks."""
+    with transaction.atomic(), reversion.create_revision():
+        drafts.apply_snapshot(article, draft.snapshot)
+        errors, found_warnings = problems(article)
+        if errors:
+            raise PublishingRefused(errors)
+        # The published content is a revision, with its children, like an admin save.
+        reversion.set_comment("Published the unpublished changes.")
+        if draft.saved_by_id:
+            reversion.set_user(draft.saved_by)
+        reversion.add_to_revision(article)
+        draft.delete()
+        Review.objects.filter(article=article).delete()
+    drafts.forget_due_time()
+    return found_warnings
+
+
+def article_draft_discard(*, article, user) -> None:
+    """Drop the unpublished changes of `article`: the form shows the live version again."""
+    if not user.has_perm("articles.change_article"):
+        raise PermissionDenied("You may not change articles.")
+    ArticleDraft.objects.filter(article=article).delete()
+    Review.objects.filter(article=article).delete()
+    drafts.forget_due_time()
+
+
+def article_draft_schedule(*, article, user, when) -> list[str]:
+    """Publish the draft of `article` by itself at `when` (a future time), or unschedule it (None).
+
+    Editors only; refused (PublishingRefused) when the draft breaks a rule now.
+    Nothing runs at that time: the first request after it applies the draft
+    (publish_due_drafts, called by DraftPublishingMiddleware).
+    """
+    if not can_publish(user):
+        raise PermissionDenied("Only Editors schedule changes.")
+    with transaction.atomic():
+        draft = ArticleDraft.objects.select_for_update().get(article=article)
+        if when is not None:
+            if when <= timezone.now():
+                raise PublishingRefused(["Choose a time in the future, or publish the changes now."])
+            errors, found_warnings = draft_problems(article, draft)
+            if errors:
+                raise PublishingRefused(errors)
+        else:
+            found_warnings = []
+        draft.publish_at, draft.scheduled_by, draft.problem = when, (user if when else None), ""
+        draft.save(update_fields=["publish_at", "scheduled_by", "problem", "saved_at"])
+    drafts.forget_due_time()
+    return found_warnings
+
+
+def publish_due_drafts() -> int:
+    """Apply every scheduled draft whose time has come; return how many went live.
+
+    Cheap when none is due: one read of the next due time from CACHES. Each
+    draft is locked while it is applied, so two requests never apply one twice.
+    A draft that breaks a rule by then (its product was deactivated, say) stays
+    a draft, unscheduled, with the reason in `problem`.
+    """
+    due = drafts.due_time()
+    if due is None or due > timezone.now().timestamp():
+        return 0
+    published = 0
+    for draft_id in ArticleDraft.objects.due().values_list("pk", flat=True):
+        with transaction.atomic():
+            draft = ArticleDraft.objects.select_for_update().filter(pk=draft_id).due().first()
+            if draft is None:
+                continue  # another request applied it
+            try:
+                _apply_draft(draft.article, draft)
+            except PublishingRefused as refused:
+                logger.warning("Scheduled changes to %r were not published: %s", draft.article.title, refused)
+                draft.publish_at, draft.problem = None, str(refused)
+                draft.save(update_fields=["publish_at", "problem"])
+                continue
+            published += 1
+    drafts.forget_due_time()
+    return published
 
 
 def is_meaningful_alt(alt: str, field_file) -> bool:
@@ -63,11 +213,16 @@ def is_meaningful_alt(alt: str, field_file) -> bool:
 def article_errors(article) -> list[str]:
     errors = []
     if not article.title.strip():
-        errors.append("Add a title.")
+        errors.append(Problem("Add a title.", "title"))
     if not article.meta_description.strip():
-        errors.append("Add a meta description (Search engines section): search results show it under the title.")
+        errors.append(
+            Problem(
+                "Add a meta description (Search engines section): search results show it under the title.",
+                "meta_description",
+            )
+        )
     if article.hero_image and not is_meaningful_alt(article.hero_alt, article.hero_image):
-        errors.append("Describe the hero image in its alt text (what it shows, not a file name).")
+        errors.append(Problem("Describe the hero image in its alt text (what it shows, not a file name).", "hero_alt"))
     return errors
 
 
@@ -78,16 +233,32 @@ def section_errors(sections) -> list[str]:
     for position, section in enumerate(sections, start=1):
         label = f"Section {position} “{section.heading}”"
         if section.level == 3 and not seen_h2:
-            errors.append(f"{label} is a subheading (h3) before any heading (h2): make it an h2 or move it down.")
+            errors.append(
+                Problem(
+                    f"{label} is a subheading (h3) before any heading (h2): make it an h2 or move it down.",
+                    "level",
+                    section,
+                )
+            )
         seen_h2 = seen_h2 or section.level == 2
         if section.figure_image and not is_meaningful_alt(section.figure_alt, section.figure_image):
-            errors.append(f"{label}: describe its figure in the alt text (what it shows, not a file name).")
+            errors.append(
+                Problem(
+                    f"{label}: describe its figure in the alt text (what it shows, not a file name).",
+                    "figure_alt",
+                    section,
+                )
+            )
     return errors
 
 
 def card_errors(cards) -> list[str]:
     return [
-        f"The card for “{card.product}” points at a product that is no longer active: remove the card or pick another product."
+        Problem(
+            f"The card for “{card.product}” points at a product that is no longer active: remove the card or pick another product.",
+            "product",
+            card,
+        )
         for card in cards
         if card.product_id and not card.product.is_active
     ]

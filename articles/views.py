@@ -1,4 +1,5 @@
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -7,7 +8,8 @@ from django.views.generic import DetailView, ListView, TemplateView
 from core.pagecache import PublicPageMixin, generation_cached
 from products.models import Product
 
-from .models import Article, Author, Topic
+from . import drafts
+from .models import Article, ArticleDraft, Author, Topic
 from .preview import article_id_from_token, max_age_days
 from .search import Query, highlight, search_articles, search_products
 from .structured_data import article_graph
@@ -15,7 +17,7 @@ from .structured_data import article_graph
 RELATED_COUNT = 3
 
 
-def related_articles(article, topics, sections):
+def related_articles(article, topics, sections, *, cached=True):
     """Three related articles, kept in the cache for the current content generation.
 
     Any content change starts a new generation, so the list is never stale;
@@ -27,7 +29,7 @@ def related_articles(article, topics, sections):
         topic_slugs = [topic.slug for topic in topics]
         return list(Article.objects.related_to(article, topic_slugs, product_ids)[:RELATED_COUNT])
 
-    return generation_cached(f"related:{article.pk}", compute)
+    return generation_cached(f"related:{article.pk}", compute) if cached else compute()
 
 
 def table_of_contents(sections):
@@ -107,6 +109,7 @@ class ArticlePageMixin:
 
     context_object_name = "article"
     template_name = "articles/article_detail.html"
+    shows_draft = False
 
     def get_context_data(self, **kwargs):
         # Everything below was read with the article: ArticleQuerySet.for_page().
@@ -121,7 +124,7 @@ class ArticlePageMixin:
             faq_after=faq_after,
             toc=table_of_contents(sections),
             structured_data=article_graph(article, faqs, topics),
-            related=related_articles(article, topics, sections),
+            related=related_articles(article, topics, sections, cached=not self.shows_draft),
             **kwargs,
         )
 
@@ -139,8 +142,22 @@ class PreviewMixin(ArticlePageMixin):
     def get_queryset(self):
         return Article.objects.for_page()
 
+    def get(self, request, *args, **kwargs):
+        # A live article with unpublished changes: show the changes, written over the
+        # live rows in a transaction that is rolled back once the page is rendered.
+        draft = ArticleDraft.objects.select_related("article").filter(article_id=self.kwargs.get("pk")).first()
+        if draft is None:
+            return super().get(request, *args, **kwargs)
+        self.shows_draft = True
+        with transaction.atomic():
+            drafts.apply_snapshot(draft.article, draft.snapshot)
+            response = super().get(request, *args, **kwargs)
+            response.render()
+            transaction.set_rollback(True)
+        return response
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(preview=True, **kwargs)
+        return super().get_context_data(preview=True, shows_draft=self.shows_draft, **kwargs)
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)

@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache: counts article views on cache hits too (in memory, written in batches).
     "articles.pageviews.ArticleViewMiddleware",
+    # Scheduled changes to live articles go live before the page cache answers.
+    "articles.middleware.DraftPublishingMiddleware",
     # Before sessions and CSRF: a cached public page needs neither.
     "core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -190,7 +192,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# The zone staff read and enter times in (the admin names it); stored times are UTC.
+TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 # One language, English: without the translation machinery every template variable
 # and {% url %} skips an active-language lookup (about 8 % of an article page's render).
 USE_I18N = False

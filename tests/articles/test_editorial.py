@@ -95,15 +95,18 @@ def test_writer_has_no_publish_action_and_a_crafted_action_post_does_nothing(wri
     assert article.status == Article.Status.DRAFT
 
 
-def test_writer_cannot_change_or_delete_published_work(writer, db):
-    article = make_article(sections=1)
-    url = reverse(CHANGE, args=[article.pk])
+def test_writer_cannot_change_scheduled_or_delete_published_work(writer, db):
+    # A live article a Writer may edit: the edit is kept as its draft (tests/articles/test_drafts.py).
+    scheduled = make_article(sections=1, published_at=timezone.now() + timedelta(days=1))
+    url = reverse(CHANGE, args=[scheduled.pk])
     page = writer.get(url)
     assert page.status_code == 200 and not page.context["has_change_permission"]  # a read-only view
     assert writer.post(url, {"title": "Hijacked"}).status_code == 403
+    article = make_article(sections=1)
     assert writer.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"}).status_code == 403
     writer.post(changelist(), {"action": "delete_selected", "_selected_action": [article.pk], "post": "yes"})
     assert Article.objects.filter(pk=article.pk, title=article.title).exists()
+    assert Article.objects.filter(pk=scheduled.pk, title=scheduled.title).exists()
 
 
 def test_writer_may_delete_their_own_draft(writer, db):
@@ -410,7 +413,7 @@ def test_article_list_columns_and_filters(editor, db):
     with_card = make_article(title="Has a card", sections=1, cards=1)
     make_article(title="No card", sections=1)
     page = editor.get(changelist()).content.decode()
-    for column in ("Status", "Author", "Published at", "Updated at", "Reading time", "Product cards"):
+    for column in ("Status", "Author", "Published at", "Last saved", "Reading time", "Product cards"):
         assert column in page
     assert ">Live<" in page
     assert "View on site" in page

@@ -300,7 +300,8 @@ def test_admin_refuses_empty_or_filename_hero_alt(staff_client, db, alt):
 
 
 def test_admin_refuses_camera_name_as_figure_alt_then_accepts_a_description(staff_client, db, settings):
-    article = make_article()
+    # A draft, published by this form: a live article's save would only keep a draft of it (test_drafts.py).
+    article = make_article(status=Article.Status.DRAFT)
     url = reverse("admin:articles_article_change", args=[article.pk])
     section = {"sort_order": "1", "level": "2", "heading": "Heel", "body_html": "<p>Body.</p>", "figure_alt": "DSC0001"}
 

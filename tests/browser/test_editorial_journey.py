@@ -167,6 +167,8 @@ def test_a_card_keeps_following_its_new_section_when_rows_change(editor_session,
     page.locator(".select2-results__option", has_text="ATOM").click()
     page.click("input[name=_continue]")
     page.locator(".errornote").wait_for()
-    assert "Add a meta description" in page.locator(".errorlist.nonfield").inner_text()
+    # On its field (which opens the collapsed "Search engines" panel), and in the summary at the top.
+    assert "Add a meta description" in page.locator(".field-meta_description .errorlist").inner_text()
+    assert "Add a meta description" in page.locator(".error-summary").inner_text()
     assert page.locator("#id_product_cards-0-section option:checked").inner_text() == "New: Gamma"
     assert errors == []
