@@ -9,13 +9,27 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from core.pagecache import bump_generation, register_next_change
 
-        from .models import FAQ, Article, Author, ProductCard, Redirect, Section, Takeaway, Topic, next_scheduled_time
+        from .models import (
+            FAQ,
+            Article,
+            Author,
+            ProductCard,
+            Redirect,
+            Section,
+            Takeaway,
+            Topic,
+            next_draft_time,
+            next_scheduled_time,
+        )
 
         for model in (Author, Article, Takeaway, Section, ProductCard, FAQ, Topic, Redirect):
             post_save.connect(bump_generation, sender=model, dispatch_uid=f"pagecache-save-{model.__name__}")
             post_delete.connect(bump_generation, sender=model, dispatch_uid=f"pagecache-delete-{model.__name__}")
         m2m_changed.connect(bump_generation, sender=Article.topics.through, dispatch_uid="pagecache-topics")
         register_next_change(next_scheduled_time)
+        # A scheduled draft is applied by the first request after its time (DraftPublishingMiddleware),
+        # which only reaches Django once the generation that knows that time has expired.
+        register_next_change(next_draft_time)
 
         from core.pagecache import register_hit_listener
         from products.signals import report_requested

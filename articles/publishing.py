@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.images import alt_text_problem
+from core.pagecache import bump_generation
 
 from . import drafts
 from .models import ArticleDraft, Review
@@ -172,6 +173,10 @@ def article_draft_schedule(*, article, user, when) -> list[str]:
             found_warnings = []
         draft.publish_at, draft.scheduled_by, draft.problem = when, (user if when else None), ""
         draft.save(update_fields=["publish_at", "scheduled_by", "problem", "saved_at"])
+        # The page cache's generation records the next scheduled change (next_draft_time is one of
+        # its sources): a new one knows this time, and pages cached until then are answered before
+        # any middleware runs, so only its expiry brings the request that applies the draft.
+        bump_generation()
     drafts.forget_due_time()
     return found_warnings
 

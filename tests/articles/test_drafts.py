@@ -388,3 +388,22 @@ def test_a_post_does_not_look_for_due_drafts(client, db, django_assert_num_queri
         client.post("/")  # refused (405) after every middleware
     with django_assert_num_queries(1):
         assert publishing.publish_due_drafts() == 0  # still unknown: a GET would have asked
+
+
+def test_a_scheduled_draft_goes_live_while_its_page_is_answered_before_django(editor, transactional_db, page_cache):
+    """Under a WSGI server, hits never reach DraftPublishingMiddleware: the generation must expire at the time."""
+    from tests.test_pagecache_wsgi import serve
+
+    article = make_live()
+    edit_draft(editor, article)
+    when = timezone.localtime() + timedelta(hours=2)
+    editor.post(action_url(article, "schedule"), {"publish_at": when.strftime("%Y-%m-%dT%H:%M")})
+    url = article.get_absolute_url()
+    serve(url)
+    cached = serve(url)
+    assert cached["X-Page-Cache"] == "hit" and b"Changed title" not in cached.body
+    with time_machine.travel(when + timedelta(minutes=1)):
+        page = serve(url)
+        assert page["X-Page-Cache"] == "miss" and b"Changed title" in page.body
+        assert serve(url)["X-Page-Cache"] == "hit"
+    assert Article.objects.get(pk=article.pk).title == "Changed title"
