@@ -47,6 +47,11 @@ class RichTextMixin:
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    @property
+    def media(self):
+        # List markers, quotes and a body that grows with its text; each editor named after its label.
+        return super().media + forms.Media(css={"all": ["admin/css/rich_text.css"]}, js=["admin/js/rich_text.js"])
+
     def render_change_form(self, request, context, *args, **kwargs):
         # The editor loads through an inline <script type="importmap">, which the
         # Content-Security-Policy runs only with this request's nonce (settings.py).
