@@ -438,7 +438,16 @@ def test_article_list_columns_and_filters(editor, db):
     with_card = make_article(title="Has a card", sections=1, cards=1)
     make_article(title="No card", sections=1)
     page = editor.get(changelist()).content.decode()
-    for column in ("Status", "Author", "Published at", "Updated at", "Reading time", "Product cards"):
+    for column in (
+        "Status",
+        "Author",
+        "Published",
+        "Updated",
+        "Reading time",
+        "Product cards",
+        "Signups",
+        "On the site",
+    ):
         assert column in page
     assert ">Live<" in page
     assert "View on site" in page
