@@ -142,6 +142,11 @@ class RichTextMixin:
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    @property
+    def media(self):
+        # List markers, quotes and a body that grows with its text; each editor named after its label.
+        return super().media + forms.Media(css={"all": ["admin/css/rich_text.css"]}, js=["admin/js/rich_text.js"])
+
     def render_change_form(self, request, context, *args, **kwargs):
         # The editor loads through an inline <script type="importmap">, which the
         # Content-Security-Policy runs only with this request's nonce (settings.py).
@@ -317,6 +322,15 @@ class SectionInline(SortableInlineAdminMixin, RichTextMixin, admin.StackedInline
     ]
 
 
+def _short_date(when):
+    if when is None:
+        return "—"
+    when = timezone.localtime(when)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>', when.isoformat(), local_time(when), f"{when:%-d %b %Y}"
+    )
+
+
 def _article_id(request):
     """The article being edited: change view (object_id) or reversion's revision view (positional)."""
     match = request.resolver_match
@@ -429,7 +443,9 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
 
     class Media:
         css = {"all": ["admin/css/article_admin.css"]}
-        js = ["admin/js/error_summary.js"]
+        # The error summary's links open the panel of the field they name; a grip and keyboard
+        # reordering on the sortable inlines' rows.
+        js = ["admin/js/error_summary.js", "admin/js/sortable_keyboard.js"]
 
     actions = ["publish_now", "unpublish"]
 
@@ -772,7 +788,7 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
 
     # Columns and read-only fields.
 
-    @admin.display(description="Newsletter signups", ordering="signup_count")
+    @admin.display(description="Signups", ordering="signup_count")
     def newsletter_signups(self, obj):
         """Which articles grow the list: signups made from the article's own page."""
         if not obj.signup_count:
@@ -797,13 +813,14 @@ class ArticleAdmin(SortableAdminBase, RichTextMixin, VersionAdmin):
             return f"Scheduled for {local_time(obj.published_at)}"
         return review.get_state_display() if review is not None else "Draft"
 
-    @admin.display(description="Published at", ordering="published_at")
+    # Dates as "6 Feb 2024" (the full time, zone named, on hover): the list fits a laptop screen.
+    @admin.display(description="Published", ordering="published_at")
     def published(self, obj):
-        return local_time(obj.published_at) if obj.published_at else "—"
+        return _short_date(obj.published_at)
 
     @admin.display(description="Last saved", ordering="updated_at")
     def last_saved(self, obj):
-        return local_time(obj.updated_at) if obj.updated_at else "—"
+        return _short_date(obj.updated_at)
 
     @admin.display(description="Reading time", ordering="reading_minutes")
     def minutes(self, obj):

@@ -25,7 +25,7 @@ class Author(models.Model):
     bio_html = models.TextField(
         "bio",
         blank=True,
-        help_text="A short paragraph about the author. Paragraphs, bold, italic, links and lists.",
+        help_text="A short paragraph about the author. Paragraphs, bold, italic, links, lists and quotes.",
     )
     avatar = models.ImageField(
         upload_to="authors/",
@@ -355,7 +355,9 @@ class Section(models.Model):
     heading = models.CharField(max_length=200)
     level = models.PositiveSmallIntegerField(choices=Level, default=Level.H2)
     body_html = models.TextField(
-        "body", blank=True, help_text="Paragraphs, bold, italic, links and lists. Anything else is removed on save."
+        "body",
+        blank=True,
+        help_text="Paragraphs, bold, italic, links, lists and quotes. Anything else is removed on save.",
     )
     figure_image = models.ImageField(
         upload_to="articles/figures/",
@@ -490,7 +492,7 @@ class ProductCard(models.Model):
 class FAQ(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="faqs")
     question = models.CharField(max_length=300)
-    answer_html = models.TextField("answer", help_text="Paragraphs, bold, italic, links and lists.")
+    answer_html = models.TextField("answer", help_text="Paragraphs, bold, italic, links, lists and quotes.")
     sort_order = models.PositiveIntegerField(default=0, db_index=True)
 
     class Meta:

@@ -22,6 +22,7 @@ import random
 import re
 from pathlib import PurePosixPath
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -47,6 +48,9 @@ PERSONAL_METADATA = ("exif", "xmp", "XML:com.adobe.xmp", "photoshop", "comment")
 # What a PNG may keep: how to show it. Any other key is a text chunk (author, comment, software…).
 PNG_TECHNICAL = {"icc_profile", "transparency", "gamma", "dpi", "aspect", "srgb", "chromaticity"}
 BOMB_SIZE = re.compile(r"\((\d+) pixels\)")
+# What a refused write or read raises: OSError on disk; on a bucket, boto3's errors
+# (wrong keys, no such bucket, access denied, no connection).
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +130,8 @@ class ImageUploadField(forms.ImageField):
 
 
 def check_storage_writable():
-    """Refuse an upload, with a message, when media storage cannot take a file (a read-only MEDIA_ROOT, a full disk).
+    """Refuse an upload, with a message, when media storage cannot take a file (a read-only MEDIA_ROOT, a full disk,
+    a bucket that refuses the keys or does not exist).
 
     Checked while the form is validated, so the admin shows the form again with
     everything typed kept, rather than failing with a 500 once the rows are saved.
@@ -134,7 +139,7 @@ def check_storage_writable():
     try:
         probe = default_storage.save("renditions/.write-check", ContentFile(b""))
         default_storage.delete(probe)
-    except OSError as exc:
+    except STORAGE_ERRORS as exc:
         logger.error("Media storage refused a file: %s", exc)
         raise ValidationError(
             "The image could not be stored: the media storage refuses new files. Nothing was saved; "
@@ -287,7 +292,7 @@ def prepare_image(instance, field_name: str) -> list[str]:
         field_file = getattr(instance, field_name)
     try:
         written = make_renditions(field_file)
-    except (OSError, ValueError) as exc:
+    except (*STORAGE_ERRORS, ValueError) as exc:
         # A lost original must not stop the save: pages show what exists, and
         # `manage.py make_renditions` reports it.
         logger.warning("No renditions for %s: %s", field_file.name, exc)

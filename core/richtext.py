@@ -24,6 +24,7 @@ EDITOR_EXTENSIONS = {
     "BulletList": True,
     "OrderedList": True,
     "ListItem": True,
+    "Blockquote": True,
     "HardBreak": True,
 }
 
@@ -97,6 +98,7 @@ class _MarkdownWriter(HTMLParser):
         self.inline: list[str] = []  # the inline run being built
         self.lists: list[dict] = []  # open lists, innermost last
         self.links: list[dict] = []
+        self.quotes: list[tuple[list, list]] = []  # (outer blocks, outer lists) of each open quote
 
     # Blocks -----------------------------------------------------------
     def _flush_inline(self):
@@ -114,6 +116,8 @@ class _MarkdownWriter(HTMLParser):
                 # A second paragraph inside the same item.
                 current["lines"].append(f"{indent}    {text}")
             else:
+                if current["lines"] and current["lines"][-1].lstrip().startswith(">"):
+                    current["lines"].append("")  # or Markdown would carry the quote on into this item
                 current["lines"].append(f"{indent}{marker} {text}")
                 current["item_open"] = True
         else:
@@ -132,6 +136,11 @@ class _MarkdownWriter(HTMLParser):
             if current is not None:
                 current["counter"] += 1
                 current["item_open"] = False
+        elif tag == "blockquote":
+            # A quote is a document of its own, written then prefixed with "> ".
+            self._flush_inline()
+            self.quotes.append((self.blocks, self.lists))
+            self.blocks, self.lists = [], []
         elif tag in {"strong", "b"}:
             self.inline.append("**")
         elif tag in {"em", "i"}:
@@ -157,6 +166,8 @@ class _MarkdownWriter(HTMLParser):
                 parent["lines"].extend(finished["lines"])
             else:
                 self.blocks.append("\n".join(finished["lines"]))
+        elif tag == "blockquote" and self.quotes:
+            self._end_quote()
         elif tag in {"strong", "b"}:
             self.inline.append("**")
         elif tag in {"em", "i"}:
@@ -170,12 +181,29 @@ class _MarkdownWriter(HTMLParser):
             target = f'{href} "{title}"' if title else href
             self.inline.append(f"]({target})")
 
+    def _end_quote(self):
+        self._flush_inline()
+        while self.lists:
+            self.handle_endtag("ul")
+        quoted = "\n".join(f"> {line}".rstrip() for line in "\n\n".join(self.blocks).split("\n"))
+        self.blocks, self.lists = self.quotes.pop()
+        if not self.lists:
+            self.blocks.append(quoted)
+            return
+        # A quote inside a list item: its lines are indented under the item.
+        current = self.lists[-1]
+        indent = "    " * len(self.lists)
+        current["lines"].extend(["", *(indent + line for line in quoted.split("\n"))])
+        current["item_open"] = True
+
     def handle_data(self, data):
         self.inline.append(_escape_inline(data))
 
     def close(self):
         super().close()
         self._flush_inline()
+        while self.quotes:
+            self._end_quote()
         while self.lists:
             self.handle_endtag("ul")
 

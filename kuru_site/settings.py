@@ -16,6 +16,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from .cache_url import parse_cache_url, parse_limits_cache_url
+from .media_storage import parse_media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -204,9 +205,13 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
-SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", True)
+# Uploads and renditions: local disk (MEDIA_ROOT) by default, or an S3-compatible
+# bucket with MEDIA_STORAGE=s3 (kuru_site/media_storage.py lists the variables).
+MEDIA_STORAGE, MEDIA_ORIGIN = parse_media_storage(os.environ)
+# Django serves local uploads itself unless a web server does; a bucket serves its own.
+SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", MEDIA_ORIGIN is None)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -248,7 +253,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        # Uploaded images come from the bucket or its CDN when media is not on this site.
+        "img-src": [SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],

@@ -3,7 +3,9 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -153,6 +155,105 @@ def redis_server(tmp_path):
         yield redis
     finally:
         redis.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """The endpoint URL of moto's standalone S3 server, on a free 127.0.0.1 port for the session.
+
+    Skipped without moto (a failure under CI=true); stopped by its pid at the end.
+    """
+    server = Path(sys.executable).parent / "moto_server"
+    if not server.exists():
+        message = "moto_server not found: install the test tools with `.venv/bin/pip install -r requirements-dev.txt`."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    port = _free_port()
+    log = open(tmp_path_factory.mktemp("moto") / "moto.log", "wb")
+    process = subprocess.Popen([str(server), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"moto_server did not start; see {log.name}") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
+        log.close()
+
+
+def public_read_policy(bucket: str) -> str:
+    """The bucket policy README "Media storage" gives: public reads of every object."""
+    import json
+
+    statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+class S3Media:
+    """A test's own bucket on the moto server, and a boto3 client to look inside it."""
+
+    def __init__(self, client, bucket, origin):
+        self.client, self.bucket, self.origin = client, bucket, origin
+
+    def keys(self, prefix="") -> set[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        return {item["Key"] for page in pages for item in page.get("Contents", [])}
+
+    def read(self, key) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+
+@pytest.fixture
+def s3_media(s3_server, settings):
+    """Media in a fresh bucket: STORAGES["default"] is django-storages' S3Storage, configured from
+    variables by the same parse_media_storage() the settings call (MEDIA_ROOT is left empty)."""
+    import boto3
+
+    from kuru_site.media_storage import parse_media_storage
+
+    env = {
+        "MEDIA_STORAGE": "s3",
+        "MEDIA_S3_BUCKET": f"kuru-test-{uuid.uuid4().hex[:12]}",
+        "MEDIA_S3_ENDPOINT_URL": s3_server,
+        "MEDIA_S3_REGION": "us-east-1",
+        "MEDIA_S3_ACCESS_KEY_ID": "test-key",
+        "MEDIA_S3_SECRET_ACCESS_KEY": "test-secret",
+    }
+    storage, origin = parse_media_storage(env)
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        aws_access_key_id="test-key",
+        aws_secret_access_key="test-secret",
+    )
+    client.create_bucket(Bucket=env["MEDIA_S3_BUCKET"])
+    # As README "Media storage" asks: anyone may read the files, only the site's keys write.
+    client.put_bucket_policy(Bucket=env["MEDIA_S3_BUCKET"], Policy=public_read_policy(env["MEDIA_S3_BUCKET"]))
+    settings.STORAGES = {**settings.STORAGES, "default": storage}
+    settings.MEDIA_ORIGIN = origin
+    csp = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**csp, "img-src": [*csp["img-src"], origin]}}
+    media = S3Media(client, env["MEDIA_S3_BUCKET"], origin)
+    yield media
+    for key in media.keys():
+        client.delete_object(Bucket=media.bucket, Key=key)
+    client.delete_bucket(Bucket=media.bucket)
 
 
 def pytest_report_header(config):

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -12,7 +13,7 @@ from reversion.models import Version
 
 from articles import preview, publishing
 from articles.admin import ArticleAdmin
-from articles.models import Article, ProductCard, Section
+from articles.models import Article, ProductCard, Section, Topic
 from core import richtext
 from products.models import Product
 from tests.admin_forms import form_data, rows, staff_user
@@ -49,6 +50,33 @@ def test_groups_come_from_a_migration(db):
     assert {"add_article", "change_article", "change_section", "view_product"} <= writer_perms
     assert "publish_article" not in writer_perms
     assert "publish_article" in editor_perms and writer_perms < editor_perms
+
+
+def test_writer_adds_a_topic_but_cannot_rename_or_delete_one(writer, db):
+    # The article form offers the "+" beside Topics to a writer.
+    assert 'id="add_id_topics"' in writer.get(reverse("admin:articles_article_add")).content.decode()
+    response = writer.post(reverse("admin:articles_topic_add"), {"name": "Heel pain", "slug": "heel-pain"})
+    assert response.status_code == 302
+    topic = Topic.objects.get(slug="heel-pain")
+    change = reverse("admin:articles_topic_change", args=[topic.pk])
+    assert writer.post(change, {"name": "Renamed", "slug": "renamed"}).status_code == 403
+    assert writer.post(reverse("admin:articles_topic_delete", args=[topic.pk]), {"post": "yes"}).status_code == 403
+    assert Topic.objects.get(pk=topic.pk).name == "Heel pain"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_topic_permission_migration_reverses_and_applies_again(django_user_model):
+    staff_user(django_user_model, "wanda", "Writers")  # after a flush: the groups as the migrations make them
+
+    def codenames(group):
+        return set(Group.objects.get(name=group).permissions.values_list("codename", flat=True))
+
+    assert {"add_topic", "view_topic"} <= codenames("Writers") and "change_topic" not in codenames("Writers")
+    call_command("migrate", "articles", "0011", verbosity=0)
+    assert "add_topic" not in codenames("Writers") and "view_topic" in codenames("Writers")
+    assert "add_topic" in codenames("Editors")  # Editors had it already and keep it
+    call_command("migrate", "articles", verbosity=0)
+    assert "add_topic" in codenames("Writers")
 
 
 def test_writer_creates_a_draft_even_when_the_post_says_published(writer, db):
@@ -365,7 +393,7 @@ def test_editor_and_sanitizer_share_one_allowlist(editor, db):
     sections = response.context["inline_admin_formsets"][1].formset
     assert sections.forms[0].fields["body_html"].widget.config["extensions"] is richtext.EDITOR_EXTENSIONS
     allowed = richtext.allowlist()
-    assert allowed["tags"] == {"p", "br", "strong", "em", "a", "ul", "ol", "li"}
+    assert allowed["tags"] == {"p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote"}
     assert set(allowed["attributes"]["a"]) == {"href", "title", "rel"}
 
 
@@ -413,7 +441,16 @@ def test_article_list_columns_and_filters(editor, db):
     with_card = make_article(title="Has a card", sections=1, cards=1)
     make_article(title="No card", sections=1)
     page = editor.get(changelist()).content.decode()
-    for column in ("Status", "Author", "Published at", "Last saved", "Reading time", "Product cards"):
+    for column in (
+        "Status",
+        "Author",
+        "Published",
+        "Last saved",
+        "Reading time",
+        "Product cards",
+        "Signups",
+        "On the site",
+    ):
         assert column in page
     assert ">Live<" in page
     assert "View on site" in page

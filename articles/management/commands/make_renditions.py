@@ -10,7 +10,7 @@ cached pages are refreshed when a list changed.
 from django.core.management.base import BaseCommand
 
 from articles.models import Article, Author, Section
-from core.images import make_renditions, renditions_field, stored_rendition_widths
+from core.images import STORAGE_ERRORS, make_renditions, renditions_field, stored_rendition_widths
 from core.pagecache import bump_generation
 from products.models import Product
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 image = getattr(instance, field)
                 try:
                     written += len(make_renditions(image))
-                except (OSError, ValueError) as exc:
+                except (*STORAGE_ERRORS, ValueError) as exc:
                     failed += 1
                     self.stderr.write(f"{model._meta.label} {instance.pk}: cannot read {image.name} ({exc}).")
                 widths = stored_rendition_widths(image)
