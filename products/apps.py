@@ -9,7 +9,7 @@ class ProductsConfig(AppConfig):
     def ready(self):
         from core.pagecache import bump_generation, register_query_values
 
-        from .models import Product, Rating
+        from .models import Product, ProductImage, ProductVariant, Rating
         from .views import SORTS
 
         # The shop's filters are cached for the values the shop offers, no others.
@@ -19,6 +19,9 @@ class ProductsConfig(AppConfig):
         # A product's card appears in many articles: any change refreshes every page.
         post_save.connect(bump_generation, sender=Product, dispatch_uid="pagecache-save-Product")
         post_delete.connect(bump_generation, sender=Product, dispatch_uid="pagecache-delete-Product")
+        for model in (ProductVariant, ProductImage):
+            post_save.connect(bump_generation, sender=model, dispatch_uid=f"pagecache-save-{model.__name__}")
+            post_delete.connect(bump_generation, sender=model, dispatch_uid=f"pagecache-delete-{model.__name__}")
         # Deleting ratings (one, or a queryset: Django's deletion runs in one
         # transaction and signals each row) refreshes the aggregate inside it.
         # Rating.save() does the same for saves.
