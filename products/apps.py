@@ -10,11 +10,13 @@ class ProductsConfig(AppConfig):
         from core.pagecache import bump_generation, register_query_values
 
         from .models import Product, ProductImage, ProductVariant, Rating
-        from .views import SORTS
+        from .views import REVIEW_SORTS, SORTS
 
         # The shop's filters are cached for the values the shop offers, no others.
         register_query_values("sort", SORTS)
         register_query_values("category", Product.Category.values)
+        # The product page's review orders (with `page`, which the page cache accepts as a number).
+        register_query_values("reviews", REVIEW_SORTS)
 
         # A product's card appears in many articles: any change refreshes every page.
         post_save.connect(bump_generation, sender=Product, dispatch_uid="pagecache-save-Product")

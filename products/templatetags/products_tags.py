@@ -1,0 +1,16 @@
+from django import template
+
+register = template.Library()
+
+# Symbols for the currencies a feed is likely to use; any other is written after the amount ("89.99 CHF").
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$", "JPY": "¥"}
+
+
+@register.filter
+def money(amount, currency="USD"):
+    """`amount` as shoppers read it: $1,234.50, or 89.99 CHF for a currency without a symbol here."""
+    if amount is None or amount == "":
+        return ""
+    text = f"{amount:,.2f}"
+    symbol = SYMBOLS.get(currency)
+    return f"{symbol}{text}" if symbol else f"{text} {currency}"
