@@ -1,6 +1,6 @@
 import logging
 import re
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
@@ -26,6 +26,7 @@ from .structured_data import product_graph
 
 logger = logging.getLogger(__name__)
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
+PLACEMENT = re.compile(r"^[-a-z0-9_]{1,40}$")
 REVIEWS_SHOWN = 10
 # ?reviews=…: the written reviews' orders (registered with the page cache in apps.py).
 REVIEW_SORTS = {
@@ -219,9 +220,17 @@ def go(request, slug):
     if product is None:
         raise Http404("No such product.")
     article_slug = request.GET.get("article", "")
-    article_slug = article_slug if SLUG.match(article_slug) else ""
-    placement = re.sub(r"[^-a-z0-9_]", "", request.GET.get("placement", "").lower())[:40]
+    placement = _placement(request.GET.get("placement", ""))
     medium = "product-page" if placement == "product-page" else "product-card"
+    if placement == "product-page":
+        # An article's card led here through the product page: the article, and the card's
+        # placement, came along in the Buy link (product.js) or in the page's own address.
+        card = request.GET.get("card", "")
+        if not article_slug:
+            article_slug, card = _sent_by(request, product)
+        if article_slug:
+            placement = _placement(card) or placement
+    article_slug = article_slug if SLUG.match(article_slug) else ""
     # Staff views are not counted, so their clicks would inflate click-through.
     if not is_staff_visit(request):
         try:
@@ -236,12 +245,29 @@ def go(request, slug):
         except DatabaseError:
             # A click we cannot count must still reach the shop.
             logger.exception("Could not record a click on %s", product.slug)
-    # The product page's form names the chosen size and width: the shop opens that variant.
+    # The product page's Buy link names the chosen size and width: the shop opens that variant.
     variant = (
         product.variants.filter(offer_id=request.GET["variant"][:50]).first() if "variant" in request.GET else None
     )
     target = variant.link if variant else product.shop_url
     return HttpResponseRedirect(with_utm(target, campaign=article_slug, content=placement, medium=medium))
+
+
+def _placement(raw: str) -> str:
+    return re.sub(r"[^-a-z0-9_]", "", raw.lower())[:40]
+
+
+def _sent_by(request, product) -> tuple[str, str]:
+    """(article, placement) from the address of this product's page the shopper clicked Buy on.
+
+    Browsers send it as the Referer on a same-origin link (SECURE_REFERRER_POLICY
+    keeps the query there); without JavaScript this is how the article travels.
+    """
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if referer.netloc != request.get_host() or referer.path != product.get_absolute_url():
+        return "", ""
+    query = parse_qs(referer.query)
+    return query.get("article", [""])[0], query.get("placement", [""])[0]
 
 
 def _rating_page(request, product, form, status=200, notice=None):

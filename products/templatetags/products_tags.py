@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django import template
 
 register = template.Library()
@@ -14,3 +16,13 @@ def money(amount, currency="USD"):
     text = f"{amount:,.2f}"
     symbol = SYMBOLS.get(currency)
     return f"{symbol}{text}" if symbol else f"{text} {currency}"
+
+
+@register.simple_tag
+def product_page_url(product, source_article="", placement=""):
+    """The product page's address; from an article's card, with the article and card, for the Buy link to credit.
+
+    The page cache leaves ?article= and ?placement= out of its key: one cached page per product.
+    """
+    url = product.get_absolute_url()
+    return f"{url}?{urlencode({'article': source_article, 'placement': placement})}" if source_article else url

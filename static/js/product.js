@@ -17,6 +17,17 @@
   var status = form.querySelector("[data-status]");
   var buy = form.querySelector("[data-buy-link]");
   var buyHref = buy && buy.getAttribute("href");
+  // The article whose card led here (?article=…&placement=card-2, which the page
+  // cache leaves out of its key) travels on to the shop link, to be credited.
+  var sent = new URLSearchParams(window.location.search);
+  var article = sent.get("article") || "";
+  var card = sent.get("placement") || "";
+  if (buyHref && /^[-a-zA-Z0-9_]{1,200}$/.test(article)) {
+    buyHref += "&article=" + encodeURIComponent(article);
+    if (/^[-a-z0-9_]{1,40}$/.test(card)) {
+      buyHref += "&card=" + encodeURIComponent(card);
+    }
+  }
   var groups = select ? Array.prototype.slice.call(select.querySelectorAll("optgroup[data-colour]")) : [];
 
   function choose(colour) {

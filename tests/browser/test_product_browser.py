@@ -60,3 +60,42 @@ def test_without_javascript_every_colour_is_on_the_page_and_buy_still_works(brow
     context.close()
     assert galleries == [True, True, True]
     assert asked[0].startswith("https://www.kurufootwear.com/products/moment-womens-recovery-slide")
+
+
+ATOM = "atom-mens-athletic-sneaker-jet-black-white-fire-red"
+SEED = "/blog/can-foot-pain-cause-knee-pain/"
+
+
+def _journey(browser, live_demo, javascript):
+    context = browser.new_context(java_script_enabled=javascript)
+    asked = _shop(context)
+    page = context.new_page()
+    page.goto(live_demo.url + SEED)
+    with page.expect_response(lambda response: f"/shop/{ATOM}/" in response.url) as product_page:
+        page.click(f"#product-{ATOM}-card-2 a")
+    page.wait_for_load_state()
+    assert product_page.value.headers["x-page-cache"] == "hit"  # the product's one page, not one per article
+    page.click("[data-buy-link]")
+    page.wait_for_url("https://www.kurufootwear.com/**")
+    context.close()
+    return asked
+
+
+def test_article_card_title_to_product_page_to_buy_credits_the_article_and_card(browser, live_demo):
+    warm = browser.new_context()
+    warm.new_page().goto(f"{live_demo.url}/shop/{ATOM}/")  # the product's one cached page
+    warm.close()
+    asked = _journey(browser, live_demo, javascript=True)
+    click = Click.objects.get()
+    assert (click.article.slug, click.placement) == ("can-foot-pain-cause-knee-pain", "card-2")
+    assert "utm_campaign=can-foot-pain-cause-knee-pain" in asked[0] and "utm_content=card-2" in asked[0]
+    assert "utm_medium=product-page" in asked[0]
+
+
+def test_the_same_journey_without_javascript_is_credited_too(browser, live_demo):
+    warm = browser.new_context()
+    warm.new_page().goto(f"{live_demo.url}/shop/{ATOM}/")
+    warm.close()
+    _journey(browser, live_demo, javascript=False)
+    click = Click.objects.get()
+    assert (click.article.slug, click.placement) == ("can-foot-pain-cause-knee-pain", "card-2")
