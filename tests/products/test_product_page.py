@@ -203,3 +203,15 @@ def test_buy_sends_the_chosen_variant_to_its_own_shop_link(client, shoe):
     assert "variant" in response["Location"]
     unknown = client.get("/go/shoe/", {"variant": "NOPE", "placement": "product-page"})
     assert unknown["Location"].startswith(shoe.shop_url)
+
+
+@pytest.mark.parametrize(
+    "amount, currency, shown",
+    [("1234.5", "USD", "$1,234.50"), ("89.99", "EUR", "€89.99"), ("89.99", "CHF", "89.99 CHF"), (None, "USD", "")],
+)
+def test_money_writes_amounts_as_shoppers_read_them(amount, currency, shown):
+    from decimal import Decimal
+
+    from products.templatetags.products_tags import money
+
+    assert money(Decimal(amount) if amount else None, currency) == shown
