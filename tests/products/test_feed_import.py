@@ -370,7 +370,9 @@ def test_command_reports_file_and_line(db, tmp_path):
         call_command("import_products", str(tsv(tmp_path, [offer(price="")], name="bad.tsv")))
 
 
-def test_command_queues_the_import_for_the_worker(db, tmp_path, settings):
+# The worker closes the database connection after its batch, as in production: real transactions.
+@pytest.mark.django_db(transaction=True)
+def test_command_queues_the_import_for_the_worker(tmp_path, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     from django_tasks_db.models import DBTaskResult
 
