@@ -454,6 +454,10 @@ class Section(models.Model):
 
 
 class ProductCardQuerySet(models.QuerySet):
+    def in_published_articles(self):
+        """Cards readers see now: the shop's "Recommended" badge (through `product.cards`, as below)."""
+        return self.filter(article__in=Article.objects.published())
+
     def in_live_or_scheduled_articles(self):
         """Cards readers see now or will see without anyone acting: those of published and scheduled articles.
 

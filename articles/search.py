@@ -67,7 +67,7 @@ def search_products(query: Query, limit=6):
             | Q(colorway__icontains=term)
             | Q(description__icontains=term)
         )
-    return products.order_by("-is_recommended", "-rating_count")[:limit]
+    return products.with_article_pick().order_by("-is_recommended", "-rating_count")[:limit]
 
 
 def highlight(text: str, query: Query, length: int = 240) -> str:

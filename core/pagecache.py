@@ -51,6 +51,11 @@ ENTRY_TIMEOUT = 60 * 60  # a bound on memory, not on staleness
 # register_query_values(); `page` is a page number as the site writes it.
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
 _query_values: dict[str, frozenset] = {}
+# Query parameters a page does not read, only its scripts and the next request
+# (?article=… on a product page says which article sent the shopper): dropped
+# from the cache key when they match their pattern, so such links share one
+# cached page. Apps add them with register_unread_query().
+_unread_queries: dict[str, re.Pattern] = {}
 LOCAL_ENTRIES = 256
 _next_change_sources = []
 _hit_listeners = []
@@ -116,6 +121,14 @@ def register_query_values(name: str, values):
 TRACKING_PARAMETERS = re.compile(r"utm_[a-z]+|gclid|fbclid|msclkid|mc_cid|mc_eid")
 
 
+def register_unread_query(name: str, pattern: str):
+    """Let `?name=value` (value matching `pattern` whole) reach cached pages, which are rendered without it.
+
+    Only for parameters no cacheable view reads: the page stored is the one without them.
+    """
+    _unread_queries[name] = re.compile(pattern)
+
+
 def _canonical_query(request) -> str | None:
     """The query string with its keys sorted and campaign tags left out, or None when a key or value
     is not one pages accept."""
@@ -126,6 +139,10 @@ def _canonical_query(request) -> str | None:
         if len(values) != 1:
             return None
         value = values[0]
+        if name in _unread_queries:
+            if not _unread_queries[name].fullmatch(value):
+                return None
+            continue
         if not (PAGE_NUMBER.fullmatch(value) if name == "page" else value in _query_values.get(name, ())):
             return None
         parts.append(f"{name}={value}")

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from core.images import ImageUploadField
 
 from .forms import ClickReportForm
-from .models import Click, Product, Rating
+from .models import Click, Product, ProductImage, ProductVariant, Rating
 from .reports import articles_that_sell, write_csv
 from .services import ratings_set_status
 from .signals import report_requested
@@ -66,9 +66,30 @@ class ProductAdminForm(forms.ModelForm):
         return cleaned
 
 
+class ProductVariantInline(admin.TabularInline):
+    """The feed's offers: `import_products FEED` rewrites them, so they are shown, not edited here."""
+
+    model = ProductVariant
+    extra = 0
+    fields = ["offer_id", "colour", "size", "width", "price", "sale_price", "currency", "availability", "gtin", "sku"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    fields = ["image", "image_alt", "colour", "sort_order"]
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     form = ProductAdminForm
+    inlines = [ProductImageInline, ProductVariantInline]
     list_display = [
         "name",
         "colorway",
@@ -90,11 +111,26 @@ class ProductAdmin(admin.ModelAdmin):
         models.URLField: {"assume_scheme": "https"},
         models.ImageField: {"form_class": ImageUploadField},
     }
-    readonly_fields = ["rating_average", "rating_count"]
+    readonly_fields = ["rating_average", "rating_count", "price_varies"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "line", "colorway", "gender", "category", "description"]}),
         ("Image", {"fields": ["image", "image_alt"]}),
-        ("Shop", {"fields": ["price", "shop_url", "is_recommended", "is_active", "confirm_deactivate"]}),
+        (
+            "Shop",
+            {
+                "fields": [
+                    "price",
+                    "currency",
+                    "availability",
+                    "price_varies",
+                    "shop_url",
+                    "feed_id",
+                    "is_recommended",
+                    "is_active",
+                    "confirm_deactivate",
+                ]
+            },
+        ),
         ("Ratings (from approved ratings)", {"fields": ["rating_average", "rating_count"]}),
     ]
 

@@ -7,18 +7,27 @@ class ProductsConfig(AppConfig):
     name = "products"
 
     def ready(self):
-        from core.pagecache import bump_generation, register_query_values
+        from core.pagecache import bump_generation, register_query_values, register_unread_query
 
-        from .models import Product, Rating
-        from .views import SORTS
+        from .models import Product, ProductImage, ProductVariant, Rating
+        from .views import PLACEMENT, REVIEW_SORTS, SLUG, SORTS
 
         # The shop's filters are cached for the values the shop offers, no others.
         register_query_values("sort", SORTS)
         register_query_values("category", Product.Category.values)
+        # The product page's review orders (with `page`, which the page cache accepts as a number).
+        register_query_values("reviews", REVIEW_SORTS)
+        # An article card's link to the product page says which article and card sent the shopper;
+        # the page is the same (one cached page per product), its Buy link passes them on (views.go).
+        register_unread_query("article", SLUG.pattern.strip("^$"))
+        register_unread_query("placement", PLACEMENT.pattern.strip("^$"))
 
         # A product's card appears in many articles: any change refreshes every page.
         post_save.connect(bump_generation, sender=Product, dispatch_uid="pagecache-save-Product")
         post_delete.connect(bump_generation, sender=Product, dispatch_uid="pagecache-delete-Product")
+        for model in (ProductVariant, ProductImage):
+            post_save.connect(bump_generation, sender=model, dispatch_uid=f"pagecache-save-{model.__name__}")
+            post_delete.connect(bump_generation, sender=model, dispatch_uid=f"pagecache-delete-{model.__name__}")
         # Deleting ratings (one, or a queryset: Django's deletion runs in one
         # transaction and signals each row) refreshes the aggregate inside it.
         # Rating.save() does the same for saves.

@@ -38,7 +38,7 @@ def seed_demo_ratings(product, count: int, average: float) -> None:
             title=rng.choice(TITLES) if i % 9 == 0 else "",
             text=rng.choice(TEXTS) if i % 9 == 0 else "",
             reviewer_name=f"{rng.choice('ABCDEFGHJKLMNPRSTW')}. {rng.choice(['Smith', 'Garcia', 'Lee', 'Brown', 'Nguyen', 'Patel'])}",
-            is_verified_purchase=i % 3 != 0,
+            is_verified_purchase=i % 4 != 0,
             status=Rating.Status.APPROVED,
             external_id=f"demo-{i}",
         )

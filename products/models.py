@@ -15,6 +15,34 @@ class ProductQuerySet(models.QuerySet):
     def recommended(self):
         return self.active().filter(is_recommended=True)
 
+    def with_article_pick(self):
+        """Annotate `is_article_pick`: a published article has a card of the product (its "Recommended" badge).
+
+        The published rule is the articles app's, reached through `Product.cards` (products never imports it).
+        """
+        cards = Product.cards.field.model.objects.in_published_articles()
+        return self.annotate(is_article_pick=models.Exists(cards.filter(product=models.OuterRef("pk"))))
+
+
+class Availability(models.TextChoices):
+    """The feed's availability values (Google Merchant Center), and what shoppers read."""
+
+    IN_STOCK = "in_stock", "In stock"
+    BACKORDER = "backorder", "Backorder: ships later"
+    PREORDER = "preorder", "Pre-order"
+    OUT_OF_STOCK = "out_of_stock", "Out of stock"
+
+
+# schema.org ItemAvailability for each value (JSON-LD).
+SCHEMA_AVAILABILITY = {
+    Availability.IN_STOCK: "https://schema.org/InStock",
+    Availability.BACKORDER: "https://schema.org/BackOrder",
+    Availability.PREORDER: "https://schema.org/PreOrder",
+    Availability.OUT_OF_STOCK: "https://schema.org/OutOfStock",
+}
+# Best first: a product is as available as its most available variant.
+AVAILABILITY_RANK = [Availability.IN_STOCK, Availability.PREORDER, Availability.BACKORDER, Availability.OUT_OF_STOCK]
+
 
 class Product(models.Model):
     class Gender(models.TextChoices):
@@ -52,7 +80,29 @@ class Product(models.Model):
         help_text="Widths of the WebP and JPEG renditions made of the image, narrowest first; written with them.",
     )
     image_alt = models.CharField("image alt text", max_length=250, blank=True)
-    price = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    price = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="With a feed: the lowest price a shopper pays now (sale prices included), written by the import.",
+    )
+    currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code of the price, e.g. USD.")
+    price_varies = models.BooleanField(
+        default=False, editable=False, help_text="Variants cost different amounts: cards say “From”."
+    )
+    availability = models.CharField(
+        max_length=20,
+        choices=Availability,
+        blank=True,
+        help_text="With a feed: the best availability of its variants, written by the import. Blank: unknown.",
+    )
+    feed_id = models.CharField(
+        "feed group id",
+        max_length=50,
+        blank=True,
+        help_text="The product feed's item_group_id (or id): how `import_products FEED` finds this product.",
+    )
     rating_average = models.DecimalField(
         max_digits=3,
         decimal_places=2,
@@ -82,7 +132,8 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=models.Q(rating_average__gte=0, rating_average__lte=5),
                 name="product_rating_average_0_to_5",
-            )
+            ),
+            models.UniqueConstraint(fields=["feed_id"], condition=~models.Q(feed_id=""), name="product_feed_id_unique"),
         ]
 
     def __str__(self):
@@ -126,9 +177,98 @@ class Product(models.Model):
         return product
 
     @property
+    def is_unavailable(self):
+        return self.availability == Availability.OUT_OF_STOCK
+
+    @property
     def star_class(self):
         """CSS class for the star bar: the average rounded to the nearest half star (stars-45 = 4.5)."""
         return f"stars-{round(float(self.rating_average) * 2) * 5:02d}"
+
+
+class ProductVariant(models.Model):
+    """One offer of the shop's feed: a colour, size and width of a product, with its price and stock."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    offer_id = models.CharField("feed id", max_length=50, unique=True, help_text="The feed's id of this offer.")
+    colour = models.CharField(max_length=100, blank=True)
+    size = models.CharField(max_length=40, blank=True)
+    width = models.CharField(max_length=40, blank=True, help_text="e.g. Regular, Wide.")
+    price = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(max_length=3, help_text="ISO 4217 code, e.g. USD.")
+    sale_price = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    availability = models.CharField(max_length=20, choices=Availability)
+    gtin = models.CharField("GTIN", max_length=14, blank=True)
+    sku = models.CharField("SKU (MPN)", max_length=70, blank=True)
+    link = models.URLField("shop address", max_length=500)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product", "sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="variant_price_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(sale_price__isnull=True) | models.Q(sale_price__lt=models.F("price")),
+                name="variant_sale_below_price",
+            ),
+        ]
+
+    def __str__(self):
+        return " / ".join(part for part in (str(self.product), self.colour, self.size, self.width) if part)
+
+    def get_absolute_url(self):
+        return self.product.get_absolute_url()
+
+    @property
+    def current_price(self):
+        """What a shopper pays now: the sale price while there is one."""
+        return self.sale_price if self.sale_price is not None else self.price
+
+    @property
+    def is_buyable(self):
+        return self.availability != Availability.OUT_OF_STOCK
+
+    @property
+    def schema_availability(self):
+        return SCHEMA_AVAILABILITY[self.availability]
+
+
+class ProductImage(models.Model):
+    """A picture of a product from the feed, shown in the gallery of its colour (all colours when blank)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    colour = models.CharField(max_length=100, blank=True)
+    image = models.ImageField(
+        upload_to="products/", validators=[validate_image_file], width_field="image_width", height_field="image_height"
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_renditions = models.JSONField(default=list, blank=True, editable=False)
+    image_alt = models.CharField("image alt text", max_length=250)
+    source_url = models.CharField(
+        max_length=1000, help_text="The feed's image_link or additional_image_link: a re-import fetches it once."
+    )
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product", "sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["product", "source_url"], name="product_image_source_unique")]
+
+    def __str__(self):
+        return self.image_alt
+
+    def save(self, *args, **kwargs):
+        prepare_image(self, "image")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.product.get_absolute_url()
+
+    def clean(self):
+        errors = {}
+        check_alt_text(self, "image", "image_alt", errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Click(models.Model):

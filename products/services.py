@@ -1,12 +1,15 @@
 """Writes that keep a product's rating aggregate equal to its approved ratings, the view counts, and the
 product and rating imports (checked whole, with the models' field rules, before a row is written)."""
 
+import re
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.dateparse import parse_datetime
+from django.utils.text import slugify
 
 from core.content import (
     MAX_CSV_BYTES,
@@ -21,9 +24,10 @@ from core.content import (
     read_text,
     toml_records,
 )
-from core.images import store_image, written_files_removed_on_error
+from core.images import placeholder_image, store_image, written_files_removed_on_error
 
-from .models import ArticleDailyViews, Product, Rating
+from . import merchant_feed
+from .models import AVAILABILITY_RANK, ArticleDailyViews, Availability, Product, ProductImage, ProductVariant, Rating
 
 PRODUCT_KEYS = {
     "slug",
@@ -41,6 +45,7 @@ PRODUCT_KEYS = {
     "shop_url",
     "is_recommended",
     "is_active",
+    "feed_id",
 }
 PRODUCT_REQUIRED = {"slug", "name", "line", "gender", "category", "description", "shop_url"}
 
@@ -222,3 +227,195 @@ def _aware_datetime(raw: str):
     except ValueError:  # well formed, impossible (a 30th of February)
         return None
     return value if value is not None and value.tzinfo is not None else None
+
+
+@dataclass
+class FeedImport:
+    """What one feed import did, by product slug."""
+
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unavailable: list = field(default_factory=list)  # left the feed, kept: articles, clicks or ratings use them
+    deleted: list = field(default_factory=list)  # left the feed, nothing used them
+    variants: int = 0
+    images_fetched: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} product(s) created, {len(self.updated)} updated, {self.variants} variant(s); "
+            f"{len(self.unavailable)} marked unavailable, {len(self.deleted)} deleted; "
+            f"{self.images_fetched} new image(s)."
+        )
+
+
+FEED_PRODUCT_FIELDS = ["name", "slug", "line", "gender", "category", "description", "shop_url", "currency"]
+VARIANT_FIELDS = ["offer_id", "colour", "size", "width", "price", "currency", "sale_price", "gtin", "sku", "link"]
+LINE_BEFORE = re.compile(r"^(.*?)\s+(?:Women|Men|Unisex|Kids)[’']s\b", re.IGNORECASE)
+
+
+def products_feed_import(*, path) -> FeedImport:
+    """Create or update products and their variants and images from the shop's Merchant Center feed, atomically.
+
+    Offers are grouped by item_group_id into one product, found by its feed id, else by a slug equal to the
+    group id (the products of content/products.toml), else created. The feed owns prices, stock, variants
+    and images; names and copy of existing products stay as staff edited them. A product that left the feed
+    is deleted only when no article card, click or rating refers to it; otherwise it is kept and marked out of
+    stock. Every problem of the file (and of every image fetched) is reported before anything is written.
+    Raises ContentError.
+    """
+    path = Path(path)
+    groups = merchant_feed.read_feed(path)
+    problems, result, pixels = Problems(path), FeedImport(), PixelBudget()
+    known = {p.feed_id: p for p in Product.objects.filter(feed_id__in=list(groups))}
+    by_slug = Product.objects.filter(feed_id="").in_bulk([g for g in groups if g not in known], field_name="slug")
+    offer_ids = [offer.id for offers in groups.values() for offer in offers]
+    variants = ProductVariant.objects.in_bulk(offer_ids, field_name="offer_id")
+    stored_images = {(i.product_id, i.source_url): i for i in ProductImage.objects.filter(product__in=known.values())}
+    taken_slugs, plan = set(), []
+    for group, offers in groups.items():
+        first = offers[0]
+        product = known.get(group) or by_slug.get(group)
+        if product is None:
+            product = _new_feed_product(first, problems, taken_slugs)
+        product.feed_id = group
+        product.currency = first.currency
+        prices = {offer.current_price for offer in offers}
+        product.price, product.price_varies = min(prices), len(prices) > 1
+        product.availability = min((o.availability for o in offers), key=AVAILABILITY_RANK.index)
+        problems.add_model(
+            lambda name, first=first: first.lines.get(_FEED_NAMES.get(name, name), first.line),
+            product,
+            FEED_PRODUCT_FIELDS,
+            what=f"product {group}: ",
+        )
+        rows = []
+        for sort_order, offer in enumerate(_variant_order(offers)):
+            variant = variants.get(offer.id) or ProductVariant(offer_id=offer.id)
+            variant.colour, variant.size, variant.width = offer.colour, offer.size, offer.width
+            variant.price, variant.currency, variant.sale_price = offer.price, offer.currency, offer.sale_price
+            variant.availability, variant.gtin, variant.sku, variant.link = (
+                offer.availability,
+                offer.gtin,
+                offer.sku,
+                offer.link,
+            )
+            variant.sort_order = sort_order
+            problems.add_model(
+                lambda name, offer=offer: offer.line, variant, VARIANT_FIELDS, what=f"offer {offer.id}: "
+            )
+            rows.append(variant)
+        plan.append((product, rows, _feed_images(path, product, offers, stored_images, problems, pixels, result)))
+    problems.raise_any()
+    gone = Product.objects.exclude(feed_id="").exclude(feed_id__in=list(groups))
+    with written_files_removed_on_error(), transaction.atomic():
+        for product, rows, images in plan:
+            (result.updated if product.pk else result.created).append(product.slug)
+            if not product.image and images:
+                product.image, product.image_alt = store_image(images[0][1], "products"), images[0][0].image_alt
+            product.save()
+            for variant in rows:
+                variant.product = product
+                variant.save()
+            product.variants.exclude(pk__in=[variant.pk for variant in rows]).delete()
+            for image, data in images:
+                image.product = product
+                if data is not None:
+                    image.image = store_image(data, "products")
+                image.save()
+            product.images.exclude(pk__in=[image.pk for image, _ in images]).delete()
+            result.variants += len(rows)
+        for product in gone.select_for_update():
+            if product.cards.exists() or product.clicks.exists() or product.ratings.exists():
+                product.variants.update(availability=Availability.OUT_OF_STOCK)
+                product.availability = Availability.OUT_OF_STOCK
+                product.save(update_fields=["availability", "updated_at"])
+                result.unavailable.append(product.slug)
+            else:
+                result.deleted.append(product.slug)
+                product.delete()
+    return result
+
+
+# Product fields named otherwise in the feed, for messages' line numbers.
+_FEED_NAMES = {"name": "title", "shop_url": "link", "line": "custom_label_0", "category": "product_type"}
+
+
+def _new_feed_product(offer, problems, taken_slugs) -> Product:
+    """A product for a group the site has never seen, from its first offer."""
+    name = re.sub(r"\s+[-–|]\s+.*$", "", offer.title)  # "ATOM Men's Sneaker - Black - 10": the name alone
+    slug = slugify(name)[:200] or slugify(offer.group)
+    if slug in taken_slugs or Product.objects.filter(slug=slug).exists():
+        slug = f"{slug[:150]}-{slugify(offer.group)}"[:200]
+    taken_slugs.add(slug)
+    match = LINE_BEFORE.match(name)
+    line = offer.product_line or (match.group(1) if match else name.split()[0])
+    if not offer.gender:
+        problems.add(
+            offer.line, f"gender is missing: a new product ({quoted(offer.group)}) needs male, female or unisex."
+        )
+    if not offer.category:
+        problems.add(
+            offer.lines.get("product_type", offer.line),
+            f"product_type names none of sneaker, sandal, slide, boot, trail, casual: a new product "
+            f"({quoted(offer.group)}) needs its category.",
+        )
+    return Product(
+        slug=slug,
+        name=name,
+        line=line[:60],
+        gender=offer.gender,
+        category=offer.category,
+        colorway="",
+        description=offer.description or name,
+        shop_url=offer.link,
+    )
+
+
+def _variant_order(offers):
+    """Offers by colour (in feed order), then size (numerically when it is a number), then width (feed order)."""
+    colours = list(dict.fromkeys(offer.colour for offer in offers))
+    widths = list(dict.fromkeys(offer.width for offer in offers))
+
+    def size_key(size):
+        try:
+            return (0, float(size), "")
+        except ValueError:
+            return (1, 0.0, size)
+
+    return sorted(offers, key=lambda o: (colours.index(o.colour), size_key(o.size), widths.index(o.width)))
+
+
+def _feed_images(path, product, offers, stored, problems, pixels, result) -> list:
+    """[(ProductImage, new bytes or None)] of the group's images in feed order, each link fetched once ever."""
+    images, seen = [], set()
+    for offer in offers:
+        for index, (line, link) in enumerate(offer.images):
+            if link in seen:
+                continue
+            seen.add(link)
+            image = stored.get((product.pk, link)) if product.pk else None
+            view = "" if index == 0 else f", view {index + 1}"
+            alt = f"{product.name}{f' in {offer.colour}' if offer.colour else ''}{view}"
+            data = None
+            if image is None:
+                image = ProductImage(source_url=link)
+                try:
+                    data = _feed_image_bytes(path, line, link, alt, pixels)
+                except ContentError as exc:
+                    problems.add_error(exc)
+                    continue
+                result.images_fetched += 1
+            image.colour, image.image_alt, image.sort_order = offer.colour, alt[:250], len(images)
+            images.append((image, data))
+    return images
+
+
+def _feed_image_bytes(path, line, link, alt, pixels) -> bytes:
+    placeholder = merchant_feed.PLACEHOLDER_LINK.match(link)
+    if placeholder:
+        width, height = int(placeholder.group(1)), int(placeholder.group(2))
+        if not (16 <= width <= 4000 and 16 <= height <= 4000):
+            raise ContentError(path, line, f"placeholder size {width}x{height} is outside 16-4000 pixels.")
+        pixels.spend(path, line, width, height)
+        return placeholder_image(width, height, alt)
+    return merchant_feed.fetch_image(path, line, link)

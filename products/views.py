@@ -1,11 +1,14 @@
 import logging
 import re
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError
+from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, ListView
@@ -23,7 +26,15 @@ from .structured_data import product_graph
 
 logger = logging.getLogger(__name__)
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
+PLACEMENT = re.compile(r"^[-a-z0-9_]{1,40}$")
 REVIEWS_SHOWN = 10
+# ?reviews=…: the written reviews' orders (registered with the page cache in apps.py).
+REVIEW_SORTS = {
+    "newest": ("Newest", ["-created_at", "-id"]),
+    "highest": ("Highest rated", ["-stars", "-created_at", "-id"]),
+    "lowest": ("Lowest rated", ["stars", "-created_at", "-id"]),
+}
+DEFAULT_REVIEW_SORT = "newest"
 RATING_SENT = "thanks"  # ?review=thanks: the product page thanks the shopper (and bypasses the page cache)
 RATING_RATE_LIMITED = (
     "You’ve sent several ratings in a short while. Please try again in an hour; what you wrote is kept below."
@@ -54,7 +65,7 @@ class ShopView(PublicPageMixin, ListView):
         self.sort = self.request.GET.get("sort", DEFAULT_SORT)
         if self.sort not in SORTS:
             self.sort = DEFAULT_SORT
-        products = Product.objects.active()
+        products = Product.objects.active().with_article_pick()
         if self.gender:
             products = products.filter(gender__in=[self.gender, Product.Gender.UNISEX])
         if self.category:
@@ -90,7 +101,7 @@ class ProductDetailView(PublicPageMixin, DetailView):
     context_object_name = "product"
 
     def get_object(self, queryset=None):
-        product = get_object_or_404(Product, slug=self.kwargs["slug"])
+        product = get_object_or_404(Product.objects.prefetch_related("variants", "images"), slug=self.kwargs["slug"])
         if not product.is_active:
             raise ProductGone(product) if product.was_published else Http404("No such product.")
         return product
@@ -102,15 +113,87 @@ class ProductDetailView(PublicPageMixin, DetailView):
             return render(request, "products/product_gone.html", {"product": gone.product}, status=410)
 
     def get_context_data(self, **kwargs):
-        reviews = self.object.ratings.filter(status=Rating.Status.APPROVED).exclude(text="")[:REVIEWS_SHOWN]
+        product = self.object
+        variants = list(product.variants.all())
+        sort = self.request.GET.get("reviews", DEFAULT_REVIEW_SORT)
+        sort = sort if sort in REVIEW_SORTS else DEFAULT_REVIEW_SORT
+        written = (
+            product.ratings.filter(status=Rating.Status.APPROVED).exclude(text="").order_by(*REVIEW_SORTS[sort][1])
+        )
+        try:
+            reviews = Paginator(written, REVIEWS_SHOWN).page(self.request.GET.get("page", 1))
+        except InvalidPage:
+            raise Http404("No such page of reviews.") from None
         return super().get_context_data(
+            colours=colour_choices(product, variants),
+            variants=variants,
+            prices=price_summary(variants),
+            rating_breakdown=rating_breakdown(product),
             reviews=reviews,
-            structured_data=product_graph(self.object),
+            review_sort=sort,
+            review_sorts=[(key, label) for key, (label, _) in REVIEW_SORTS.items()],
+            structured_data=product_graph(product, variants),
             # Unbound and without a CSRF token: the page is the same for every visitor.
             rating_form=RatingForm(),
             rating_sent=self.request.GET.get("review") == RATING_SENT,
             **kwargs,
         )
+
+
+def colour_choices(product, variants) -> list[dict]:
+    """One entry per colour, in feed order: its variants and gallery (images of that colour, or of none).
+
+    Read from the prefetched rows: no query per colour, variant or image.
+    """
+    images = list(product.images.all())
+    names = list(dict.fromkeys(variant.colour for variant in variants)) or [product.colorway]
+    colours = []
+    for index, name in enumerate(names):
+        gallery = [image for image in images if image.colour in (name, "")]
+        if not gallery and index == 0 and product.image:
+            gallery = [product]  # the product's own picture: it has `image` and `image_alt` too
+        colours.append(
+            {
+                "name": name,
+                "slug": slugify(name) or f"colour-{index + 1}",
+                "variants": [variant for variant in variants if variant.colour == name],
+                "gallery": gallery,
+                "is_buyable": any(variant.is_buyable for variant in variants if variant.colour == name),
+            }
+        )
+    return colours
+
+
+def price_summary(variants) -> dict:
+    """What the price line says: the lowest price now, whether prices vary, and the regular price on sale."""
+    if not variants:
+        return {}
+    cheapest = min(variants, key=lambda variant: (variant.current_price, variant.price))
+    return {
+        "price": cheapest.current_price,
+        "regular": cheapest.price if cheapest.sale_price is not None else None,
+        "currency": cheapest.currency,
+        "varies": len({variant.current_price for variant in variants}) > 1,
+    }
+
+
+def rating_breakdown(product) -> list[dict]:
+    """Approved ratings per star, 5 to 1, with each one's share of the total in whole percent (one query)."""
+    counts = dict(
+        product.ratings.filter(status=Rating.Status.APPROVED)
+        .values_list("stars")
+        .annotate(count=Count("id"))
+        .values_list("stars", "count")
+    )
+    total = sum(counts.values())
+    return [
+        {
+            "stars": stars,
+            "count": counts.get(stars, 0),
+            "percent": round(100 * counts.get(stars, 0) / total) if total else 0,
+        }
+        for stars in range(5, 0, -1)
+    ]
 
 
 class ProductGone(Exception):
@@ -131,14 +214,23 @@ def _published_article(slug):
 
 @never_cache
 def go(request, slug):
-    """Count a click and send the shopper to the shop, with UTM parameters. Only active products' own shop URLs."""
+    """Count a click and send the shopper to the shop, with UTM parameters. Only active products' own shop URLs
+    (the product's, or the feed's link of its variant `?variant=ID`)."""
     product = Product.objects.active().filter(slug=slug).first()
     if product is None:
         raise Http404("No such product.")
     article_slug = request.GET.get("article", "")
-    article_slug = article_slug if SLUG.match(article_slug) else ""
-    placement = re.sub(r"[^-a-z0-9_]", "", request.GET.get("placement", "").lower())[:40]
+    placement = _placement(request.GET.get("placement", ""))
     medium = "product-page" if placement == "product-page" else "product-card"
+    if placement == "product-page":
+        # An article's card led here through the product page: the article, and the card's
+        # placement, came along in the Buy link (product.js) or in the page's own address.
+        card = request.GET.get("card", "")
+        if not article_slug:
+            article_slug, card = _sent_by(request, product)
+        if article_slug:
+            placement = _placement(card) or placement
+    article_slug = article_slug if SLUG.match(article_slug) else ""
     campaign = article_slug
     if placement.startswith("newsletter-"):
         # A newsletter issue's link (placement newsletter-<issue id>): the issue is the campaign.
@@ -159,7 +251,29 @@ def go(request, slug):
         except DatabaseError:
             # A click we cannot count must still reach the shop.
             logger.exception("Could not record a click on %s", product.slug)
-    return HttpResponseRedirect(with_utm(product.shop_url, campaign=campaign, content=placement, medium=medium))
+    # The product page's Buy link names the chosen size and width: the shop opens that variant.
+    variant = (
+        product.variants.filter(offer_id=request.GET["variant"][:50]).first() if "variant" in request.GET else None
+    )
+    target = variant.link if variant else product.shop_url
+    return HttpResponseRedirect(with_utm(target, campaign=campaign, content=placement, medium=medium))
+
+
+def _placement(raw: str) -> str:
+    return re.sub(r"[^-a-z0-9_]", "", raw.lower())[:40]
+
+
+def _sent_by(request, product) -> tuple[str, str]:
+    """(article, placement) from the address of this product's page the shopper clicked Buy on.
+
+    Browsers send it as the Referer on a same-origin link (SECURE_REFERRER_POLICY
+    keeps the query there); without JavaScript this is how the article travels.
+    """
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if referer.netloc != request.get_host() or referer.path != product.get_absolute_url():
+        return "", ""
+    query = parse_qs(referer.query)
+    return query.get("article", [""])[0], query.get("placement", [""])[0]
 
 
 def _rating_page(request, product, form, status=200, notice=None):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.models import FAQ, Article, Author, ProductCard, Section, Takeaway
-from products.models import Product
+from products.models import Product, ProductImage, ProductVariant
 
 _counter = itertools.count(1)
 
@@ -48,6 +48,36 @@ def make_product(**kwargs) -> Product:
     }
     defaults.update(kwargs)
     return Product.objects.create(**defaults)
+
+
+def make_variant(product, **kwargs) -> ProductVariant:
+    n = next(_counter)
+    defaults = {
+        "offer_id": f"OFFER-{n}",
+        "colour": "Pewter",
+        "size": "9",
+        "width": "Regular",
+        "price": "149.95",
+        "currency": "USD",
+        "availability": "in_stock",
+        "link": f"https://shop.example.com/p/{product.pk}?variant={n}",
+        "sort_order": n,
+    }
+    defaults.update(kwargs)
+    return ProductVariant.objects.create(product=product, **defaults)
+
+
+def make_product_image(product, **kwargs) -> ProductImage:
+    n = next(_counter)
+    defaults = {
+        "image": image_file(f"view-{n}.jpg", width=64, height=64),
+        "image_alt": f"The sneaker from side {n}.",
+        "colour": "Pewter",
+        "source_url": f"https://shop.example.com/img/{n}.jpg",
+        "sort_order": n,
+    }
+    defaults.update(kwargs)
+    return ProductImage.objects.create(product=product, **defaults)
 
 
 def make_article(*, sections=0, faqs=0, takeaways=0, cards=0, **kwargs) -> Article:

@@ -20,7 +20,9 @@ def seed(articles, products=20):
         ("/blog/topics/bulk-topic-3/?page=last", 3),
         ("/authors/bulk-author/", 3),  # the author, the count, one page
         ("/sitemap.xml", 6),  # a count and one page each for articles, topics and products; static pages need none
-        ("/shop/bulk-product-00003/", 3),  # the product, its written reviews, the articles recommending it
+        # The product, its variants, its images, its star counts, its written reviews' count (it has
+        # none, so no page of them is read), the articles recommending it.
+        ("/shop/bulk-product-00003/", 6),
         ("/blog/feed/", 1),
         ("/search/?q=heel+support", 3),  # a count, one page of articles, the products
         ("/blog/topics/bulk-topic-3/feed/", 2),  # the topic, its articles

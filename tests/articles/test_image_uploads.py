@@ -83,7 +83,11 @@ def product_form(product, **changes):
         "shop_url": product.shop_url,
         "is_recommended": "on",
         "is_active": "on",
+        "currency": product.currency,
     }
+    # The gallery and variant inlines, empty.
+    for prefix in ("images", "variants"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     data.update(changes)
     return data
 

@@ -19,6 +19,7 @@ PAGES = [
     "/shop/",
     "/shop/men/",
     "/shop/quantum-2-0-womens-sneaker-pewter-night-sky/",
+    "/shop/moment-womens-recovery-slide/",
     "/shop/quantum-2-0-womens-sneaker-pewter-night-sky/review/",
     "/newsletter/",
     "/no-such-page/",

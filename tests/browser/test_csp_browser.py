@@ -11,6 +11,7 @@ PUBLIC_PAGES = [
     "/blog/can-foot-pain-cause-knee-pain/",
     "/shop/",
     "/shop/quantum-2-0-womens-sneaker-pewter-night-sky/",
+    "/shop/moment-womens-recovery-slide/",
     "/newsletter/",
 ]
 # Every violation fires this event on the document, whatever the directive.

@@ -11,7 +11,7 @@ from products.models import Product
 
 
 class Command(BaseCommand):
-    help = "Load content/authors.toml, content/products.toml and content/articles/*.md (safe to run again)."
+    help = "Load content/authors.toml, content/products.toml, content/product-feed.tsv and content/articles/*.md (safe to run again)."
 
     def add_arguments(self, parser):
         parser.add_argument("--content", default=str(Path(settings.BASE_DIR) / "content"))
@@ -20,6 +20,9 @@ class Command(BaseCommand):
         content = Path(content)
         call_command("import_authors", content / "authors.toml", stdout=self.stdout)
         call_command("import_products", content / "products.toml", stdout=self.stdout)
+        if (content / "product-feed.tsv").exists():
+            # Prices, sizes, widths, colours and stock: the seed has none, so the demo feed invents them.
+            call_command("import_products", content / "product-feed.tsv", stdout=self.stdout)
         # The catalog's rating figures become real approved ratings.
         for product in Product.objects.filter(rating_count__gt=0, ratings__isnull=True).distinct():
             seed_demo_ratings(product, product.rating_count, float(product.rating_average))
