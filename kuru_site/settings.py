@@ -180,6 +180,9 @@ PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 # Names the code's release in page-cache keys (e.g. the deployed commit); empty: a fingerprint of the
 # templates, Python files and static manifest (core.pagecache.code_release()).
 PAGE_CACHE_RELEASE = os.environ.get("PAGE_CACHE_RELEASE", "")
+# Hosts the product feed's image links may name although they are on a private or local
+# network (products/merchant_feed.py refuses those otherwise), comma-separated.
+PRODUCT_FEED_IMAGE_HOSTS = [h for h in os.environ.get("PRODUCT_FEED_IMAGE_HOSTS", "").split(",") if h.strip()]
 # Seconds a shared cache (CDN, proxy) may keep a public page; browsers revalidate.
 PAGE_CACHE_SHARED_MAX_AGE = int(os.environ.get("PAGE_CACHE_SHARED_MAX_AGE", "60"))
 

@@ -10,16 +10,20 @@ entities (billion laughs) or make the parser read other files or addresses (XXE)
 
 import csv
 import io
+import ipaddress
 import re
+import socket
 import urllib.error
 import urllib.request
 import xml.sax
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from defusedxml.common import DefusedXmlException
 from defusedxml.expatreader import DefusedExpatParser
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
@@ -341,12 +345,51 @@ def _gtin_valid(gtin: str) -> bool:
     return (10 - total % 10) % 10 == digits[-1]
 
 
+class ForbiddenHost(ValueError):
+    """An image address whose host is this machine or its private network, not named in the allow-list."""
+
+
+def check_fetchable(link: str) -> None:
+    """Refuse (ForbiddenHost) an address on loopback, private, link-local or other non-public networks.
+
+    A feed comes from outside; without this, a line in it could make the server fetch
+    its own admin, a cloud metadata service (169.254.169.254) or the office network
+    and keep the answer as an "image". PRODUCT_FEED_IMAGE_HOSTS names hosts allowed
+    anyway (a shop's own image server on the private network, the tests' 127.0.0.1).
+    Every address the host resolves to is checked, and every redirect again; a DNS
+    answer that changes between this check and the fetch is not caught.
+    """
+    host = (urlsplit(link).hostname or "").lower()
+    if host in {h.strip().lower() for h in settings.PRODUCT_FEED_IMAGE_HOSTS if h.strip()}:
+        return
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError) as exc:
+        raise OSError(f"the host {host!r} is not known ({exc})") from None
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global or ip.is_multicast:
+            raise ForbiddenHost(f"{host} is on a private or local network ({ip}); name it in PRODUCT_FEED_IMAGE_HOSTS")
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlsplit(newurl).scheme not in ("http", "https"):
+            raise ForbiddenHost(f"a redirect to {newurl!r} leaves http(s)")
+        check_fetchable(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def fetch_image(path, line, link: str) -> bytes:
     """The bytes of an image the feed links to, at most 10 MB in FETCH_TIMEOUT seconds, checked as an upload."""
     request = urllib.request.Request(link, headers={"User-Agent": "kuru-blog-feed-import/1"})
+    opener = urllib.request.build_opener(_CheckedRedirects)
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 (http(s) checked)
+        check_fetchable(link)
+        with opener.open(request, timeout=FETCH_TIMEOUT) as response:  # http(s) checked, host public or allowed
             data = response.read(MAX_IMAGE_BYTES + 1)
+    except ForbiddenHost as exc:
+        raise ContentError(path, line, f"image {quoted(link)} is not fetched: {exc}.") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise ContentError(path, line, f"image {quoted(link)} could not be fetched: {reason}.") from None

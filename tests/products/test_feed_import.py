@@ -318,6 +318,11 @@ class _ImageServer(BaseHTTPRequestHandler):
 
     def do_GET(self):
         _ImageServer.requests.append(self.path)
+        if self.path.startswith("/redirect?to="):
+            self.send_response(302)
+            self.send_header("Location", self.path.removeprefix("/redirect?to="))
+            self.end_headers()
+            return
         if self.path.endswith("/missing.jpg"):
             self.send_error(404)
             return
@@ -331,7 +336,9 @@ class _ImageServer(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def image_server():
+def image_server(settings):
+    # The test's own image server is on loopback, which feeds may not name unless allowed.
+    settings.PRODUCT_FEED_IMAGE_HOSTS = ["127.0.0.1"]
     server = ThreadingHTTPServer(("127.0.0.1", 0), _ImageServer)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -390,3 +397,30 @@ def test_demo_feed_gives_every_demo_product_prices_sizes_and_stock(demo):
         assert product.variants.exclude(availability=Availability.IN_STOCK).exists()  # some sizes run out
         assert product.variants.values("size").distinct().count() >= 7
     assert Product.objects.get(slug="moment-womens-recovery-slide").variants.values("colour").distinct().count() == 3
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "http://127.0.0.1:{port}/atom.jpg",
+        "http://localhost:{port}/atom.jpg",
+        "http://169.254.169.254/latest/meta-data/",
+    ],
+)
+def test_a_feed_cannot_make_the_server_fetch_its_own_network(db, tmp_path, image_server, settings, link):
+    settings.PRODUCT_FEED_IMAGE_HOSTS = []
+    port = image_server.rsplit(":", 1)[1]
+    path = tsv(tmp_path, [offer(image_link=link.format(port=port))])
+    with pytest.raises(ContentError) as error:
+        products_feed_import(path=path)
+    assert "feed.tsv:2: image" in str(error.value) and "private or local network" in str(error.value)
+    assert _ImageServer.requests == [] and not Product.objects.exists()
+
+
+def test_a_redirect_into_the_private_network_is_refused(db, tmp_path, image_server):
+    port = image_server.rsplit(":", 1)[1]
+    path = tsv(tmp_path, [offer(image_link=f"{image_server}/redirect?to=http://localhost:{port}/atom.jpg")])
+    with pytest.raises(ContentError) as error:
+        products_feed_import(path=path)
+    assert "private or local network" in str(error.value)
+    assert "/atom.jpg" not in _ImageServer.requests  # the redirect was asked for, its target never
