@@ -2,7 +2,8 @@
 
 locmem://             per-process memory (the default; one process only)
 db://TABLE            the database cache (run `manage.py createcachetable`)
-redis://HOST:PORT/N   Redis, through Django's built-in backend; a short socket
+redis://HOST:PORT/N   Redis (core/redis_cache.py: Django's cache API on one redis-py
+                      client per process, where Django's backend builds one a call); a short socket
                       time-out (REDIS_SOCKET_TIMEOUT, 0.25 s) unless the URL sets
                       ?socket_timeout=S&socket_connect_timeout=S: a frozen Redis
                       must not hold a worker longer than that
@@ -34,7 +35,7 @@ def parse_cache_url(url: str) -> dict:
         query = dict(parse_qsl(parts.query))
         options = {name: float(query.pop(name, REDIS_SOCKET_TIMEOUT)) for name in TIMEOUT_OPTIONS}
         location = urlunsplit(parts._replace(query="&".join(f"{k}={v}" for k, v in query.items())))
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location, "OPTIONS": options}
+        return {"BACKEND": "core.redis_cache.RedisCache", "LOCATION": location, "OPTIONS": options}
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     raise ImproperlyConfigured(

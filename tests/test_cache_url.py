@@ -10,7 +10,7 @@ from kuru_site.cache_url import parse_cache_url
     [
         ("locmem://", "django.core.cache.backends.locmem.LocMemCache", "kuru"),
         ("db://kuru_cache", "django.core.cache.backends.db.DatabaseCache", "kuru_cache"),
-        ("redis://127.0.0.1:6379/1", "django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/1"),
+        ("redis://127.0.0.1:6379/1", "core.redis_cache.RedisCache", "redis://127.0.0.1:6379/1"),
         ("dummy://", "django.core.cache.backends.dummy.DummyCache", None),
     ],
 )
