@@ -270,17 +270,18 @@ class PublicPageMixin:
         return mark_cacheable(super().dispatch(request, *args, **kwargs))
 
 
-def _page(request) -> str:
+def _page(request, query: str) -> str:
     """What a page's entry is keyed by: scheme, host (validated: DisallowedHost), path and canonical query."""
-    return f"{request.scheme}://{request.get_host()}{request.path}?{_canonical_query(request)}"
+    return f"{request.scheme}://{request.get_host()}{request.path}?{query}"
 
 
-def _bypass(request) -> bool:
+def _cacheable_query(request) -> str | None:
+    """The canonical query of a request the page cache may answer; None when it must bypass the cache."""
     if request.method not in ("GET", "HEAD"):
-        return True
+        return None
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
-        return True  # maybe logged in, or a message waiting: this visitor's own page
-    return _canonical_query(request) is None
+        return None  # maybe logged in, or a message waiting: this visitor's own page
+    return _canonical_query(request)
 
 
 def _public_headers(response, etag):
@@ -295,7 +296,8 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not settings.PAGE_CACHE_ENABLED or _bypass(request):
+        query = _cacheable_query(request) if settings.PAGE_CACHE_ENABLED else None
+        if query is None:
             response = self.get_response(request)
             if getattr(response, "page_cacheable", False):
                 patch_cache_control(response, private=True, no_cache=True)
@@ -308,9 +310,9 @@ class PageCacheMiddleware:
                     raise CacheUnavailable("default")
                 # PageCacheApplication missed (or the generation is due for renewal, done here,
                 # inside Django's request cycle): render, and let it store what the server sends.
-                key = wire["key"] or _key("pagewire", current_generation(), _page(request))
+                key = wire["key"] or _key("pagewire", current_generation(), _page(request, query))
                 return self._render(request, key, store=self._store_on_the_wire)
-            key = _key("pagecache", current_generation(), _page(request))
+            key = _key("pagecache", current_generation(), _page(request, query))
             entry = _entry(key)
         except CacheUnavailable:
             # Rendered afresh, as for a logged-in visitor; the warning is logged once per request.
@@ -397,9 +399,10 @@ class PageCacheApplication:
         cacheguard_reset(environ=environ)
         request = WSGIRequest(environ)  # Django's own reading of the request; no middleware runs on it
         try:
-            if _bypass(request):
+            query = _cacheable_query(request)
+            if query is None:
                 return self.application(environ, start_response)
-            page = _page(request)
+            page = _page(request, query)
             generation = _unexpired_generation()
             key = _key("pagewire", generation, page) if generation else None
             entry = _entry(key) if key else None
