@@ -23,6 +23,7 @@ from newsletter.models import Subscriber
 from tests.factories import signup_data
 from tests.markers import needs_postgresql
 from tests.newsletter.timing import assert_indistinguishable
+from tests.smtp import running_smtp_server
 
 SEED_URL = "/blog/can-foot-pain-cause-knee-pain/"
 
@@ -75,21 +76,8 @@ class Inbox:
 @pytest.fixture
 def smtp_inbox():
     """An SMTP server (aiosmtpd) in this process: mail sent by any server process lands in its Inbox."""
-    try:
-        from aiosmtpd.controller import Controller
-    except ImportError:
-        message = "aiosmtpd is missing: pip install -r requirements-dev.txt"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    inbox.port = controller.port
-    try:
+    with running_smtp_server(Inbox()) as inbox:
         yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

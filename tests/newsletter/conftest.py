@@ -1,9 +1,9 @@
-import os
-import socket
 import threading
 from email import message_from_bytes, policy
 
 import pytest
+
+from tests.smtp import running_smtp_server
 
 
 class SmtpInbox:
@@ -48,29 +48,10 @@ class SmtpInbox:
             return [recipient for recipient, _ in self.messages]
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server(settings):
     """A real SMTP server on 127.0.0.1 that Django's SMTP backend sends to (in this and other processes)."""
-    try:
-        from aiosmtpd.controller import Controller
-    except ImportError:
-        message = "aiosmtpd is missing: pip install -r requirements-dev.txt"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    inbox = SmtpInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    inbox.port = controller.port
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", controller.port, 10
-    try:
+    with running_smtp_server(SmtpInbox()) as inbox:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", inbox.port, 10
         yield inbox
-    finally:
-        controller.stop()
