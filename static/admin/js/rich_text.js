@@ -2,7 +2,7 @@
 
    django-prose-editor hides the <textarea> the label points at and edits in a
    contenteditable box, which screen readers would announce without a name.
-   Loaded with static/admin/css/rich_text.css (articles/admin.py, RichTextMixin). */
+   Loaded with static/admin/css/rich_text.css (articles/admin/richtext.py, RichTextMixin). */
 "use strict";
 (function () {
   function name(editor) {
