@@ -132,6 +132,8 @@ def register_unread_query(name: str, pattern: str):
 def _canonical_query(request) -> str | None:
     """The query string with its keys sorted and campaign tags left out, or None when a key or value
     is not one pages accept."""
+    if not request.META.get("QUERY_STRING"):
+        return ""  # most requests: no QueryDict to build
     parts = []
     for name, values in sorted(request.GET.lists()):
         if TRACKING_PARAMETERS.fullmatch(name):
