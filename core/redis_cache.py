@@ -2,13 +2,13 @@
 
 Django's own RedisCache builds a new redis.Redis client for every call; that
 costs about 100 µs here, as much as the round trip to Redis itself, and a
-page-cache hit is one call. This backend builds the client (and its connection
-pool, which redis-py resets in a forked process) once per backend instance,
-that is once per thread, and otherwise behaves as Django's: values pickled,
+page-cache hit is one call. This backend builds the client once per backend
+instance, that is once per thread, on one connection of its own, and otherwise behaves as Django's: values pickled,
 integers stored as such so that incr() works on them, the same time-out rules.
 It uses public APIs only: BaseCache's and redis-py's.
 """
 
+import os
 import pickle
 
 import redis
@@ -30,8 +30,23 @@ class RedisCache(BaseCache):
     def __init__(self, server, params):
         super().__init__(params)
         location = server if isinstance(server, str) else server[0]
-        pool = redis.ConnectionPool.from_url(location, **params.get("OPTIONS", {}))
-        self._redis = redis.Redis(connection_pool=pool)
+        self._pool = redis.ConnectionPool.from_url(location, **params.get("OPTIONS", {}))
+        self._client, self._pid = None, None
+
+    @property
+    def _redis(self):
+        """This instance's client, on one connection of its own.
+
+        A backend instance serves one thread, so its commands never overlap: one connection
+        spares each command the pool's checkout and return (a GET took 23 µs of CPU instead
+        of 36 here). redis-py connects such a client at once, so it is made at the first
+        command, where a refused connection is the caller's to handle (core/cacheguard.py),
+        and made again in a forked process, whose pool redis-py has reset.
+        """
+        if self._client is None or self._pid != os.getpid():
+            self._client = redis.Redis(connection_pool=self._pool, single_connection_client=True)
+            self._pid = os.getpid()
+        return self._client
 
     def get_backend_timeout(self, timeout=DEFAULT_TIMEOUT):
         if timeout == DEFAULT_TIMEOUT:

@@ -1,5 +1,6 @@
 """core.redis_cache.RedisCache against a real redis-server: Django's cache API, one client per backend."""
 
+import os
 import time
 from datetime import date
 
@@ -64,6 +65,7 @@ def test_calls_build_no_client_where_djangos_backend_builds_one_each(backends, m
     import redis
 
     ours, django = backends
+    ours.get("first")  # builds its one client
     built = []
     original = redis.Redis.__init__
 
@@ -78,3 +80,26 @@ def test_calls_build_no_client_where_djangos_backend_builds_one_each(backends, m
     assert built == []
     django.get("k1")
     assert built == [1]
+
+
+def test_one_connection_per_backend_and_a_new_one_in_a_forked_process(backends):
+    ours, _ = backends
+    ours.set("shared", "parent")
+    client = ours._redis
+    assert client is ours._redis and client.connection is not None  # the same client and connection each call
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its own client and connection, never the parent's socket
+        try:
+            child = ours._redis
+            ok = child is not client and ours.get("shared") == "parent"
+            ours.set("from-child", "child")
+            os.write(write, b"ok" if ok else b"no")
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    assert os.read(read, 2) == b"ok"
+    os.close(read)
+    # The parent's connection still answers in order after the child used and dropped its own.
+    assert ours._redis is client and ours.get("from-child") == "child" and ours.get("shared") == "parent"
