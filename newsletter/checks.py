@@ -29,3 +29,20 @@ def check_claim_outlasts_smtp(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_bounce_webhook_configured(app_configs, **kwargs):
+    """Without the bounce webhook, addresses that bounce or complain keep being mailed."""
+    anymail = getattr(settings, "ANYMAIL", {})
+    if not (anymail.get("WEBHOOK_SECRET") and anymail.get("MAILGUN_WEBHOOK_SIGNING_KEY")):
+        return [
+            Warning(
+                "The bounce and complaint webhook is off: bounced addresses would be mailed again.",
+                hint="Set ANYMAIL_WEBHOOK_SECRET (user:password) and MAILGUN_WEBHOOK_SIGNING_KEY, and point "
+                "Mailgun's permanent-failure and complaint webhooks at "
+                "https://user:password@<site>/newsletter/webhooks/mailgun/tracking/.",
+                id="newsletter.W003",
+            )
+        ]
+    return []

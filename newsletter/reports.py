@@ -10,7 +10,7 @@ from core.spreadsheets import SpreadsheetWriter
 from products.models import Click
 from products.reports import Table
 
-from .models import Delivery, Subscriber
+from .models import Delivery, Subscriber, Suppression
 
 # The chart covers the first days after sending started.
 FIRST_DAYS = 7
@@ -30,12 +30,15 @@ def issue_report(issue) -> list[Table]:
     """Six queries, whatever the list's size: the deliveries' outcomes, the unsubscribes, the clicks
     per product, and the deliveries, clicks and unsubscribes per day."""
     state = Delivery.State
+    # Distinct: the join to the suppressions (complaints) may repeat a delivery.
     counts = issue.deliveries.aggregate(
-        recipients=Count("id"),
-        sent=Count("id", filter=Q(state=state.SENT)),
-        failed=Count("id", filter=Q(state=state.FAILED)),
-        skipped=Count("id", filter=Q(state=state.SKIPPED)),
-        waiting=Count("id", filter=Q(state__in=[state.QUEUED, state.SENDING])),
+        recipients=Count("id", distinct=True),
+        sent=Count("id", filter=Q(state=state.SENT), distinct=True),
+        failed=Count("id", filter=Q(state=state.FAILED), distinct=True),
+        bounced=Count("id", filter=Q(state=state.BOUNCED), distinct=True),
+        skipped=Count("id", filter=Q(state=state.SKIPPED), distinct=True),
+        waiting=Count("id", filter=Q(state__in=[state.QUEUED, state.SENDING]), distinct=True),
+        complained=Count("id", filter=Q(suppressions__reason=Suppression.Reason.COMPLAINT), distinct=True),
     )
     # Everyone who got it and has left since: its unsubscribe link or any later one.
     left = issue.deliveries.filter(
@@ -54,7 +57,9 @@ def issue_report(issue) -> list[Table]:
             ["Recipients", counts["recipients"]],
             ["Sent", counts["sent"]],
             ["Failed", counts["failed"]],
-            ["Skipped (unsubscribed during the send)", counts["skipped"]],
+            ["Bounced (hard bounces reported by the mail provider)", counts["bounced"]],
+            ["Marked as spam", counts["complained"]],
+            ["Skipped (unsubscribed or suppressed during the send)", counts["skipped"]],
             ["Still to send", counts["waiting"]],
             ["Unsubscribed after receiving it", left.count()],
             ["Shop clicks from it", sum(row["n"] for row in per_product)],

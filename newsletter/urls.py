@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, views, webhooks
 
 app_name = "newsletter"
 urlpatterns = [
@@ -10,5 +10,6 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("archive/", views.IssueArchiveView.as_view(), name="archive"),
     path("archive/feed/", feeds.IssueFeed(), name="archive-feed"),
+    path("webhooks/mailgun/tracking/", webhooks.MailgunTrackingWebhook.as_view(), name="mailgun-tracking"),
     path("archive/<slug:slug>/", views.IssueDetailView.as_view(), name="issue"),
 ]
