@@ -241,7 +241,8 @@ class Delivery(models.Model):
         ordering = ["id"]
         verbose_name_plural = "deliveries"
         constraints = [models.UniqueConstraint(fields=["issue", "subscriber"], name="delivery_once_per_subscriber")]
-        indexes = [models.Index(fields=["issue", "state"], name="delivery_issue_state")]
+        # claim_next() reads the first row of one state in id order: this index hands it over in one step.
+        indexes = [models.Index(fields=["issue", "state", "id"], name="delivery_issue_state_id")]
 
     def __str__(self):
         return f"{self.issue} → {self.subscriber_id} ({self.state})"
