@@ -234,7 +234,7 @@ class IssueAdmin(SortableAdminBase, RichTextMixin, admin.ModelAdmin):
             response["Content-Disposition"] = f'attachment; filename="issue-{issue.slug}.csv"'
             write_csv(response, issue, tables)
             return response
-        summary, products, days = tables
+        summary, articles, products, days = tables
         # Each bar against its own column's busiest day: sends outnumber clicks by far.
         peaks = {"sent": max([1, *(row[1] for row in days.rows)]), "clicks": max([1, *(row[2] for row in days.rows)])}
         context = {
@@ -242,7 +242,7 @@ class IssueAdmin(SortableAdminBase, RichTextMixin, admin.ModelAdmin):
             "opts": self.opts,
             "title": f"What “{issue}” did",
             "issue": issue,
-            "tables": [summary, products],
+            "tables": [summary, articles, products],
             "days": days,
             "peaks": peaks,
         }

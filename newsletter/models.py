@@ -323,3 +323,22 @@ class Suppression(models.Model):
         return self.lifted_at is None
 
     is_active.boolean = True
+
+
+class ArticleClick(models.Model):
+    """A click on an article link in an issue's email (through /newsletter/read/): no personal data."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="article_clicks")
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="newsletter_clicks")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    is_bot = models.BooleanField(default=False, help_text="The user agent looked like a robot: left out of reports.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["issue", "article"], name="articleclick_issue_article")]
+
+    def __str__(self):
+        return f"{self.issue} → {self.article}"
+
+    def get_absolute_url(self):
+        return self.article.get_absolute_url()
