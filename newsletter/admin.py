@@ -320,7 +320,7 @@ class SuppressionStateFilter(admin.SimpleListFilter):
 class SuppressionAdmin(admin.ModelAdmin):
     """Addresses never mailed again (hard bounces, complaints); staff with change permission may lift one."""
 
-    list_display = ["email", "reason", "created_at", "source", "is_active", "lifted", "lift_link"]
+    list_display = ["email", "reason", "created_at", "source", "lifted"]
     list_filter = [SuppressionStateFilter, "reason", "source", "created_at"]
     search_fields = ["email", "description"]
     date_hierarchy = "created_at"
@@ -340,15 +340,11 @@ class SuppressionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Lifted")
     def lifted(self, obj):
-        if obj.lifted_at is None:
-            return "—"
+        """When and by whom, or (in force) a link to lift it after a confirmation."""
+        if obj.is_active():
+            url = reverse("admin:newsletter_suppression_lift", args=[obj.pk])
+            return format_html('In force · <a href="{}">Lift…</a>', url)
         return f"{obj.lifted_at:%Y-%m-%d %H:%M} by {obj.lifted_by or 'a deleted user'}"
-
-    @admin.display(description="")
-    def lift_link(self, obj):
-        if not obj.is_active():
-            return ""
-        return format_html('<a href="{}">Lift…</a>', reverse("admin:newsletter_suppression_lift", args=[obj.pk]))
 
     def has_add_permission(self, request):
         return False  # suppressions come from the mail provider
