@@ -289,3 +289,13 @@ def test_lifting_needs_change_permission(client, django_user_model):
     assert client.post(f"/admin/newsletter/suppression/{suppression.pk}/lift/").status_code == 403
     suppression.refresh_from_db()
     assert suppression.is_active()
+
+
+def test_deploy_check_warns_about_half_a_configuration(settings):
+    from newsletter.checks import check_bounce_webhook_configured
+
+    assert check_bounce_webhook_configured(None) == []  # both set (the autouse fixture)
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "", "MAILGUN_WEBHOOK_SIGNING_KEY": ""}
+    assert check_bounce_webhook_configured(None) == []  # off on purpose
+    settings.ANYMAIL = {"WEBHOOK_SECRET": BASIC, "MAILGUN_WEBHOOK_SIGNING_KEY": ""}
+    assert [m.id for m in check_bounce_webhook_configured(None)] == ["newsletter.W003"]
