@@ -12,9 +12,12 @@ served by a second gunicorn and measured in alternation with the first.
 Everything it starts is stopped by process id at the end. Bounded: ROUNDS x
 targets x DURATION seconds of load.
 
+Then the newsletter send row (bench/send.py): an issue sent to
+BENCH_SEND_SUBSCRIBERS through a real db_worker and SMTP server.
+
 Environment: BENCH_ROUNDS (3), BENCH_DURATION (4 s), BENCH_CONNECTIONS (8),
 BENCH_WORKERS (2), BENCH_BULK_SMALL (100), BENCH_BULK_LARGE (10000),
-DATABASE_URL (default: a fresh SQLite file).
+BENCH_SEND_SUBSCRIBERS (10000), DATABASE_URL (default: a fresh SQLite file).
 """
 
 import json
@@ -367,3 +370,9 @@ def main():
 
 if __name__ == "__main__":
     main()
+    import send  # bench/send.py, beside this file
+
+    print(
+        f"Sending an issue to {send.SUBSCRIBERS:,} subscribers through db_worker and a local SMTP server…", flush=True
+    )
+    send.report(send.run())

@@ -325,6 +325,13 @@ NEWSLETTER_SEND_MAX_ATTEMPTS = int(os.environ.get("NEWSLETTER_SEND_MAX_ATTEMPTS"
 NEWSLETTER_POSTAL_ADDRESS = os.environ.get(
     "NEWSLETTER_POSTAL_ADDRESS", "KURU Footwear, 2901 Main Street, Salt Lake City, UT 84115, USA"
 )
+# Bounces and complaints (newsletter/webhooks.py): the mail provider's webhook at
+# /newsletter/webhooks/mailgun/tracking/ exists only when both are set. The basic-auth
+# "user:password" goes in the webhook URL Mailgun calls; the signing key is Mailgun's.
+ANYMAIL = {
+    "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", ""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+}
 # Shoppers' ratings per client (IP, kept only as a keyed hash in the cache) per hour.
 RATING_RATE_LIMIT_PER_HOUR = int(os.environ.get("RATING_RATE_LIMIT_PER_HOUR", "5"))
 # Article views are counted in each process and written every N views or T

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from articles.admin import RichTextMixin
 from articles.models import Article
@@ -16,9 +17,25 @@ from articles.models import Article
 from .emails import issue_content, issue_html, issue_message
 from .exchange import export_subscribers
 from .forms import IssueSendForm
-from .models import CONSENT_RECORD_FIELDS, MAIL_DELIVERY_FIELDS, Delivery, Issue, IssueArticle, IssueProduct, Subscriber
+from .models import (
+    CONSENT_RECORD_FIELDS,
+    MAIL_DELIVERY_FIELDS,
+    Delivery,
+    Issue,
+    IssueArticle,
+    IssueProduct,
+    Subscriber,
+    Suppression,
+)
 from .reports import issue_report, write_csv
-from .services import SendRefused, issue_schedule, issue_send_test, issue_unschedule, subscriber_resend_confirmation
+from .services import (
+    SendRefused,
+    issue_schedule,
+    issue_send_test,
+    issue_unschedule,
+    subscriber_resend_confirmation,
+    suppression_lift,
+)
 
 
 @admin.register(Subscriber)
@@ -217,7 +234,7 @@ class IssueAdmin(SortableAdminBase, RichTextMixin, admin.ModelAdmin):
             response["Content-Disposition"] = f'attachment; filename="issue-{issue.slug}.csv"'
             write_csv(response, issue, tables)
             return response
-        summary, products, days = tables
+        summary, articles, products, days = tables
         # Each bar against its own column's busiest day: sends outnumber clicks by far.
         peaks = {"sent": max([1, *(row[1] for row in days.rows)]), "clicks": max([1, *(row[2] for row in days.rows)])}
         context = {
@@ -225,7 +242,7 @@ class IssueAdmin(SortableAdminBase, RichTextMixin, admin.ModelAdmin):
             "opts": self.opts,
             "title": f"What “{issue}” did",
             "issue": issue,
-            "tables": [summary, products],
+            "tables": [summary, articles, products],
             "days": days,
             "peaks": peaks,
         }
@@ -260,7 +277,7 @@ class IssueAdmin(SortableAdminBase, RichTextMixin, admin.ModelAdmin):
             "title": f"Send “{issue}”",
             "issue": issue,
             "form": form,
-            "recipients": Subscriber.objects.confirmed().count(),
+            "recipients": Subscriber.objects.deliverable().count(),
         }
         return TemplateResponse(request, "admin/newsletter/issue/send.html", context, status=status)
 
@@ -282,3 +299,79 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class SuppressionStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", "In force"), ("lifted", "Lifted")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.active()
+        if self.value() == "lifted":
+            return queryset.exclude(pk__in=Suppression.objects.active())
+        return queryset
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    """Addresses never mailed again (hard bounces, complaints); staff with change permission may lift one."""
+
+    list_display = ["email", "reason", "created_at", "source", "lifted"]
+    list_filter = [SuppressionStateFilter, "reason", "source", "created_at"]
+    search_fields = ["email", "description"]
+    date_hierarchy = "created_at"
+    list_select_related = ["lifted_by"]
+    readonly_fields = [
+        "email",
+        "reason",
+        "created_at",
+        "source",
+        "description",
+        "delivery",
+        "event_id",
+        "lifted_at",
+        "lifted_by",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description="Lifted")
+    def lifted(self, obj):
+        """When and by whom, or (in force) a link to lift it after a confirmation."""
+        if obj.is_active():
+            url = reverse("admin:newsletter_suppression_lift", args=[obj.pk])
+            return format_html('In force · <a href="{}">Lift…</a>', url)
+        return f"{obj.lifted_at:%Y-%m-%d %H:%M} by {obj.lifted_by or 'a deleted user'}"
+
+    def has_add_permission(self, request):
+        return False  # suppressions come from the mail provider
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # lifted, never deleted: the record says who let the address back
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.lift_view)
+        return [path("<int:object_id>/lift/", view, name="newsletter_suppression_lift"), *super().get_urls()]
+
+    def lift_view(self, request, object_id):
+        """Ask, then lift one suppression (POST): the address may be mailed again."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        suppression = get_object_or_404(Suppression, pk=object_id)
+        if request.method == "POST":
+            if suppression_lift(suppression=suppression, user=request.user):
+                self.log_change(request, suppression, "Lifted the suppression.")
+                self.message_user(request, f"{suppression.email} may be mailed again.", messages.SUCCESS)
+            else:
+                self.message_user(request, f"{suppression.email} was not suppressed any more.", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:newsletter_suppression_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Lift the suppression of {suppression.email}?",
+            "suppression": suppression,
+        }
+        return TemplateResponse(request, "admin/newsletter/suppression/lift.html", context)

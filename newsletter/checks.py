@@ -29,3 +29,24 @@ def check_claim_outlasts_smtp(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_bounce_webhook_configured(app_configs, **kwargs):
+    """Half a webhook configuration is a mistake: the endpoint stays off and bounced addresses keep being mailed.
+
+    Neither secret set is a choice (a site without a provider's webhooks) and passes.
+    """
+    anymail = getattr(settings, "ANYMAIL", {})
+    secrets = [bool(anymail.get("WEBHOOK_SECRET")), bool(anymail.get("MAILGUN_WEBHOOK_SIGNING_KEY"))]
+    if any(secrets) and not all(secrets):
+        return [
+            Warning(
+                "Only one of ANYMAIL_WEBHOOK_SECRET and MAILGUN_WEBHOOK_SIGNING_KEY is set: the bounce and "
+                "complaint webhook is off, and bounced addresses would be mailed again.",
+                hint="Set both, and point Mailgun's permanent-failure and complaint webhooks at "
+                "https://user:password@<site>/newsletter/webhooks/mailgun/tracking/.",
+                id="newsletter.W003",
+            )
+        ]
+    return []

@@ -92,7 +92,8 @@ def issue_content(issue) -> dict:
         {
             "title": article.title,
             "excerpt": article.excerpt,
-            "url": absolute(article.get_absolute_url()) + "?" + issue_link_query(issue, article.slug),
+            # Through our click counter (newsletter:read), which opens the article with the UTM values.
+            "url": absolute(reverse("newsletter:read", args=[issue.pk, article.slug])),
             "image": _email_image(article.hero_image, HERO_WIDTH, article.hero_alt),
         }
         for article in issue.shown_articles()

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -11,8 +11,12 @@ from core.slugs import check_slug
 
 class SubscriberQuerySet(models.QuerySet):
     def confirmed(self):
-        """Subscribers who may be sent the newsletter: confirmed, not since unsubscribed."""
+        """Subscribers who signed up and confirmed, not since unsubscribed."""
         return self.filter(status=Subscriber.Status.CONFIRMED)
+
+    def deliverable(self):
+        """Subscribers an issue is sent to: confirmed, and their address not suppressed (bounced, complained)."""
+        return self.confirmed().exclude(Suppression.objects.for_address(OuterRef("email")))
 
     def claim_mail(self, *, since) -> bool:
         """Mark these subscribers' next email as queued unless one was queued after `since`.
@@ -93,7 +97,7 @@ class Subscriber(models.Model):
         return reverse("admin:newsletter_subscriber_change", args=[self.pk])
 
     def is_confirmed(self):
-        """Return True if this subscriber may be sent the newsletter (what confirmed() selects)."""
+        """Return True if this subscriber confirmed and has not left (what confirmed() selects)."""
         return self.status == self.Status.CONFIRMED
 
     is_confirmed.boolean = True
@@ -219,7 +223,8 @@ class Delivery(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped (unsubscribed)"
+        SKIPPED = "skipped", "Skipped (unsubscribed or suppressed)"
+        BOUNCED = "bounced", "Bounced"
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
@@ -236,7 +241,8 @@ class Delivery(models.Model):
         ordering = ["id"]
         verbose_name_plural = "deliveries"
         constraints = [models.UniqueConstraint(fields=["issue", "subscriber"], name="delivery_once_per_subscriber")]
-        indexes = [models.Index(fields=["issue", "state"], name="delivery_issue_state")]
+        # claim_next() reads the first row of one state in id order: this index hands it over in one step.
+        indexes = [models.Index(fields=["issue", "state", "id"], name="delivery_issue_state_id")]
 
     def __str__(self):
         return f"{self.issue} → {self.subscriber_id} ({self.state})"
@@ -248,3 +254,91 @@ class Delivery(models.Model):
     def message_id(self) -> str:
         """The Message-ID of this delivery's email: the same on every attempt, so a resend is recognisable."""
         return f"<issue-{self.issue_id}.delivery-{self.pk}@{settings.NEWSLETTER_LIST_DOMAIN}>"
+
+
+class SuppressionQuerySet(models.QuerySet):
+    def active(self):
+        """Suppressions in force: never lifted by staff."""
+        return self.filter(lifted_at__isnull=True)
+
+    def for_address(self, email):
+        """Exists(): an active suppression of `email` (a value or an OuterRef), whatever its case."""
+        return Exists(self.active().filter(email=Lower(email)))
+
+    def is_suppressed(self, email: str) -> bool:
+        """Return True if no mail may go to `email`: what every send path asks before sending."""
+        return self.active().filter(email=email.strip().lower()).exists()
+
+
+class Suppression(models.Model):
+    """An address the mail provider reported as a hard bounce or a spam complaint: never mailed again.
+
+    Kept when lifted (lifted_at, lifted_by), so the record says who let the address back and when.
+    """
+
+    class Reason(models.TextChoices):
+        BOUNCE = "bounce", "Hard bounce"
+        COMPLAINT = "complaint", "Spam complaint"
+
+    email = models.EmailField(max_length=254, help_text="Stored in lower case; matched whatever the case.")
+    reason = models.CharField(max_length=10, choices=Reason)
+    description = models.TextField(blank=True, help_text="What the provider or the receiving server said.")
+    source = models.CharField(
+        "suppressed by", max_length=60, help_text="Who or what reported it, e.g. “Mailgun webhook”."
+    )
+    event_id = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, help_text="The provider's event id: a repeat adds nothing."
+    )
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="suppressions"
+    )
+    created_at = models.DateTimeField("suppressed at", default=timezone.now, db_index=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = SuppressionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"], condition=Q(lifted_at__isnull=True), name="suppression_active_once_per_address"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_reason_display()})"
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("admin:newsletter_suppression_change", args=[self.pk])
+
+    def is_active(self):
+        """Return True while the suppression is in force (what active() selects)."""
+        return self.lifted_at is None
+
+    is_active.boolean = True
+
+
+class ArticleClick(models.Model):
+    """A click on an article link in an issue's email (through /newsletter/read/): no personal data."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="article_clicks")
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="newsletter_clicks")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    is_bot = models.BooleanField(default=False, help_text="The user agent looked like a robot: left out of reports.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["issue", "article"], name="articleclick_issue_article")]
+
+    def __str__(self):
+        return f"{self.issue} → {self.article}"
+
+    def get_absolute_url(self):
+        return self.article.get_absolute_url()

@@ -10,15 +10,16 @@ from core.spreadsheets import SpreadsheetWriter
 from products.models import Click
 from products.reports import Table
 
-from .models import Delivery, Subscriber
+from .models import Delivery, Subscriber, Suppression
 
 # The chart covers the first days after sending started.
 FIRST_DAYS = 7
 
 
 def issue_clicks(issue):
-    """Shop-link clicks by people (bots left out) from this issue's emails (placement newsletter-<id>)."""
-    return Click.objects.filter(placement=f"newsletter-{issue.pk}", is_bot=False)
+    """Shop-link clicks by people (bots left out) the issue brought: on its own product links (placement
+    newsletter-<id>), and on product cards of the articles its readers opened from it (campaign)."""
+    return Click.objects.filter(Q(placement=f"newsletter-{issue.pk}") | Q(campaign=issue.slug), is_bot=False)
 
 
 def _by_day(queryset, field):
@@ -27,15 +28,19 @@ def _by_day(queryset, field):
 
 
 def issue_report(issue) -> list[Table]:
-    """Six queries, whatever the list's size: the deliveries' outcomes, the unsubscribes, the clicks
-    per product, and the deliveries, clicks and unsubscribes per day."""
+    """Eight queries, whatever the list's size: the deliveries' outcomes, the unsubscribes, the clicks
+    per product, the article clicks and the shop clicks per article, and the deliveries, clicks and
+    unsubscribes per day."""
     state = Delivery.State
+    # Distinct: the join to the suppressions (complaints) may repeat a delivery.
     counts = issue.deliveries.aggregate(
-        recipients=Count("id"),
-        sent=Count("id", filter=Q(state=state.SENT)),
-        failed=Count("id", filter=Q(state=state.FAILED)),
-        skipped=Count("id", filter=Q(state=state.SKIPPED)),
-        waiting=Count("id", filter=Q(state__in=[state.QUEUED, state.SENDING])),
+        recipients=Count("id", distinct=True),
+        sent=Count("id", filter=Q(state=state.SENT), distinct=True),
+        failed=Count("id", filter=Q(state=state.FAILED), distinct=True),
+        bounced=Count("id", filter=Q(state=state.BOUNCED), distinct=True),
+        skipped=Count("id", filter=Q(state=state.SKIPPED), distinct=True),
+        waiting=Count("id", filter=Q(state__in=[state.QUEUED, state.SENDING]), distinct=True),
+        complained=Count("id", filter=Q(suppressions__reason=Suppression.Reason.COMPLAINT), distinct=True),
     )
     # Everyone who got it and has left since: its unsubscribe link or any later one.
     left = issue.deliveries.filter(
@@ -47,6 +52,15 @@ def issue_report(issue) -> list[Table]:
     per_product = list(
         clicks.values("product__name", "product__colorway").annotate(n=Count("id")).order_by("-n", "product__name")
     )
+    opened = list(
+        issue.article_clicks.filter(is_bot=False)
+        .values("article_id", "article__title")
+        .annotate(n=Count("id"))
+        .order_by("-n", "article__title")
+    )
+    shop_by_article = dict(
+        clicks.filter(campaign=issue.slug, article__isnull=False).values_list("article_id").annotate(n=Count("id"))
+    )
     summary = Table(
         caption="Summary",
         headers=["", "Subscribers"],
@@ -54,11 +68,20 @@ def issue_report(issue) -> list[Table]:
             ["Recipients", counts["recipients"]],
             ["Sent", counts["sent"]],
             ["Failed", counts["failed"]],
-            ["Skipped (unsubscribed during the send)", counts["skipped"]],
+            ["Bounced (hard bounces reported by the mail provider)", counts["bounced"]],
+            ["Marked as spam", counts["complained"]],
+            ["Skipped (unsubscribed or suppressed during the send)", counts["skipped"]],
             ["Still to send", counts["waiting"]],
             ["Unsubscribed after receiving it", left.count()],
+            ["Article clicks from it", sum(row["n"] for row in opened)],
             ["Shop clicks from it", sum(row["n"] for row in per_product)],
         ],
+    )
+    articles = Table(
+        caption="Clicks per article",
+        headers=["Article", "Opened from the email", "Shop clicks from its product cards"],
+        rows=[[row["article__title"], row["n"], shop_by_article.get(row["article_id"], 0)] for row in opened],
+        empty="No article clicks yet.",
     )
     products = Table(
         caption="Shop clicks per product",
@@ -92,7 +115,7 @@ def issue_report(issue) -> list[Table]:
         for offset in range(FIRST_DAYS):
             day = first + timedelta(days=offset)
             days.rows.append([day.isoformat(), sent.get(day, 0), clicked.get(day, 0), unsubscribed.get(day, 0)])
-    return [summary, products, days]
+    return [summary, articles, products, days]
 
 
 def write_csv(out, issue, tables: list[Table]) -> None:

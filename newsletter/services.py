@@ -1,6 +1,7 @@
-"""Writes for the newsletter: signups, confirmations and unsubscribes (each also queues mail)."""
+"""Writes for the newsletter: signups, confirmations and unsubscribes (each also queues mail), suppressions."""
 
 import ipaddress
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django_tasks import task
 
-from .models import Issue, Subscriber
+from .models import Delivery, Issue, Subscriber, Suppression
 from .tasks import send_issue_batch, send_issue_test, send_subscriber_email
 
 # A pending address gets at most one confirmation email in this window, however
@@ -194,3 +195,60 @@ def issue_unschedule(*, issue: Issue) -> bool:
 def issue_send_test(*, issue: Issue, email: str) -> None:
     """Queue the issue, as it stands, to one staff address."""
     send_issue_test.enqueue(issue.pk, email)
+
+
+# The Message-ID every issue delivery carries (Delivery.message_id), which providers report back.
+_DELIVERY_MESSAGE_ID = re.compile(r"<issue-\d+\.delivery-(\d+)@")
+
+
+def suppression_record(
+    *,
+    email: str,
+    reason: str,
+    source: str,
+    description: str = "",
+    event_id: str | None = None,
+    message_id: str | None = None,
+) -> Suppression:
+    """Suppress an address for good (a hard bounce or a complaint) and mark the bounced delivery.
+
+    Idempotent: a repeated provider event (same event_id) changes nothing, and an
+    address already suppressed keeps its first record. A hard bounce turns the
+    delivery its Message-ID names (if it went to this address) from sent to bounced.
+    """
+    email = email.strip().lower()
+    with transaction.atomic():
+        suppression = Suppression.objects.filter(event_id=event_id).first() if event_id else None
+        if suppression is not None:
+            return suppression
+        delivery = None
+        match = _DELIVERY_MESSAGE_ID.search(message_id or "")
+        if match:
+            delivery = Delivery.objects.filter(pk=match[1], subscriber__email__iexact=email).first()
+        if delivery is not None and reason == Suppression.Reason.BOUNCE:
+            Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.SENT).update(state=Delivery.State.BOUNCED)
+        suppression = Suppression.objects.active().filter(email=email).first()
+        if suppression is not None:
+            return suppression
+        try:
+            with transaction.atomic():
+                return Suppression.objects.create(
+                    email=email,
+                    reason=reason,
+                    source=source[:60],
+                    description=description[:2000],
+                    event_id=event_id or None,
+                    delivery=delivery,
+                )
+        except IntegrityError:
+            # The same event or address arrived concurrently; the constraints kept one record.
+            return Suppression.objects.active().get(email=email)
+
+
+def suppression_lift(*, suppression: Suppression, user) -> bool:
+    """Let a suppressed address be mailed again (staff, after confirming); the record stays. False if lifted already."""
+    return bool(
+        Suppression.objects.filter(pk=suppression.pk, lifted_at__isnull=True).update(
+            lifted_at=timezone.now(), lifted_by=user
+        )
+    )

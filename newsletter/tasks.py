@@ -9,8 +9,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from .emails import confirmation_message, issue_content, issue_message, welcome_message
-from .models import Issue, Subscriber
-from .sending import Outcome, claim_next, deliver, deliveries_create, finish_if_done
+from .models import Issue, Subscriber, Suppression
+from .sending import Outcome, claim_next, deliver, deliveries_create, finish_if_done, may_send
 
 MESSAGES = {"confirm": confirmation_message, "welcome": welcome_message}
 # A failed send is tried again after these delays, where the backend can wait
@@ -24,6 +24,8 @@ def send_subscriber_email(subscriber_id: int, kind: str) -> bool:
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None or subscriber.status == Subscriber.Status.UNSUBSCRIBED:
         return False
+    if Suppression.objects.is_suppressed(subscriber.email):
+        return False  # it bounced or complained before: no mail of any kind goes there
     if kind == "confirm" and subscriber.status != Subscriber.Status.PENDING:
         return False
     attempts = subscriber.email_attempts + 1
@@ -75,7 +77,7 @@ def send_issue_batch(issue_id: int) -> int:
             delivery = claim_next(issue_id)
             if delivery is None:
                 break
-            if not delivery.subscriber.is_confirmed():
+            if not may_send(delivery):
                 deliver(delivery, content, connection)  # skipped: takes no slot
                 continue
             time.sleep(max(0.0, next_slot - time.monotonic()))
@@ -91,7 +93,7 @@ def send_issue_batch(issue_id: int) -> int:
 def send_issue_test(issue_id: int, email: str) -> bool:
     """Send the issue as it stands to one staff address (“Send a test to me”), marked as a test."""
     issue = Issue.objects.filter(pk=issue_id).first()
-    if issue is None:
+    if issue is None or Suppression.objects.is_suppressed(email):
         return False
     content = issue_content(issue)
     recipient = Subscriber.objects.filter(email__iexact=email).first() or Subscriber(email=email)

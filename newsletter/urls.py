@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, views, webhooks
 
 app_name = "newsletter"
 urlpatterns = [
@@ -8,7 +8,9 @@ urlpatterns = [
     path("token/", views.token, name="token"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("read/<int:issue_id>/<slug:slug>/", views.read, name="read"),
     path("archive/", views.IssueArchiveView.as_view(), name="archive"),
     path("archive/feed/", feeds.IssueFeed(), name="archive-feed"),
+    path("webhooks/mailgun/tracking/", webhooks.MailgunTrackingWebhook.as_view(), name="mailgun-tracking"),
     path("archive/<slug:slug>/", views.IssueDetailView.as_view(), name="issue"),
 ]

@@ -4,7 +4,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,9 +17,11 @@ from django.views.generic import DetailView, ListView
 from core.pagecache import PublicPageMixin
 from core.ratelimit import is_rate_limited
 from core.views import answers_csrf_failure
+from core.visitors import is_staff_visit, looks_like_bot
 
+from .emails import issue_link_query
 from .forms import BOT, STALE, SignupForm, new_stamp
-from .models import Issue, Subscriber
+from .models import ArticleClick, Issue, Subscriber
 from .services import subscriber_confirm, subscriber_signup, subscriber_unsubscribe
 from .tokens import subscriber_from_confirm_token, subscriber_from_unsubscribe_token
 
@@ -194,6 +196,27 @@ def unsubscribe(request, token):
         subscriber_unsubscribe(subscriber=subscriber)
         return render(request, "newsletter/unsubscribe.html", {"done": True, "subscriber": subscriber})
     return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})
+
+
+@never_cache
+@require_GET
+def read(request, issue_id, slug):
+    """An article link in an issue's email: count the click, then open the article with the issue as campaign.
+
+    Only to a published article of this site (never an open redirect); staff are not counted.
+    """
+    from articles.models import Article
+
+    issue = Issue.objects.filter(pk=issue_id).first()
+    article = Article.objects.published().filter(slug=slug).first()
+    if issue is None or article is None:
+        raise Http404("This article is not available any more.")
+    # Test sends and previews of drafts are not what the issue did.
+    if issue.status in (Issue.Status.SENDING, Issue.Status.SENT) and not is_staff_visit(request):
+        ArticleClick.objects.create(
+            issue=issue, article=article, is_bot=looks_like_bot(request.headers.get("User-Agent", ""))
+        )
+    return HttpResponseRedirect(article.get_absolute_url() + "?" + issue_link_query(issue, slug))
 
 
 class IssueArchiveView(PublicPageMixin, ListView):

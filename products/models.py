@@ -281,6 +281,12 @@ class Click(models.Model):
     placement = models.CharField(
         max_length=40, blank=True, help_text="Where the link was, e.g. card-2 or product-page."
     )
+    campaign = models.CharField(
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="The email campaign (a newsletter issue's slug) the shopper came from, if any.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     is_bot = models.BooleanField(default=False, help_text="The user agent looked like a robot: left out of reports.")
 

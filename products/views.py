@@ -232,11 +232,12 @@ def go(request, slug):
             placement = _placement(card) or placement
     article_slug = article_slug if SLUG.match(article_slug) else ""
     campaign = article_slug
+    email_campaign = _email_campaign(request)
     if placement.startswith("newsletter-"):
         # A newsletter issue's link (placement newsletter-<issue id>): the issue is the campaign.
         medium = "email"
         campaign = request.GET.get("campaign", "")
-        campaign = campaign if SLUG.match(campaign) else ""
+        campaign = email_campaign = campaign if SLUG.match(campaign) else ""
     # Staff views are not counted, so their clicks would inflate click-through.
     if not is_staff_visit(request):
         try:
@@ -246,6 +247,7 @@ def go(request, slug):
                 # a crafted link) is never credited in "Articles that sell".
                 article=_published_article(article_slug),
                 placement=placement,
+                campaign=email_campaign[:100],
                 is_bot=looks_like_bot(request.headers.get("User-Agent", "")),
             )
         except DatabaseError:
@@ -274,6 +276,20 @@ def _sent_by(request, product) -> tuple[str, str]:
         return "", ""
     query = parse_qs(referer.query)
     return query.get("article", [""])[0], query.get("placement", [""])[0]
+
+
+def _email_campaign(request) -> str:
+    """The utm_campaign of the page on this site the shopper clicked on, when that page was reached
+    from an email (utm_medium=email): a newsletter issue's article leading to the shop.
+
+    Same-origin links send the full address as the Referer (SECURE_REFERRER_POLICY).
+    """
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if referer.netloc != request.get_host():
+        return ""
+    query = parse_qs(referer.query)
+    campaign = query.get("utm_campaign", [""])[0]
+    return campaign if query.get("utm_medium") == ["email"] and SLUG.match(campaign) else ""
 
 
 def _rating_page(request, product, form, status=200, notice=None):

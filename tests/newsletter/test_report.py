@@ -51,15 +51,18 @@ def issue():
 
 
 def test_report_counts_what_the_issue_did(issue, django_assert_num_queries):
-    with django_assert_num_queries(6):
-        summary, products, days = issue_report(issue)
+    with django_assert_num_queries(8):
+        summary, articles, products, days = issue_report(issue)
     assert dict(summary.rows) == {
         "Recipients": 6,
         "Sent": 4,
         "Failed": 1,
-        "Skipped (unsubscribed during the send)": 1,
+        "Bounced (hard bounces reported by the mail provider)": 0,
+        "Marked as spam": 0,
+        "Skipped (unsubscribed or suppressed during the send)": 1,
         "Still to send": 0,
         "Unsubscribed after receiving it": 2,
+        "Article clicks from it": 0,
         "Shop clicks from it": 4,
     }
     assert products.rows == [['=HYPERLINK("http://evil")', 3], ["MOMENT Slide in Gray", 1]]
