@@ -14,6 +14,10 @@ class SubscriberQuerySet(models.QuerySet):
         """Subscribers who may be sent the newsletter: confirmed, not since unsubscribed."""
         return self.filter(status=Subscriber.Status.CONFIRMED)
 
+    def pending(self):
+        """Subscribers who signed up and have not confirmed yet (not counted as signups in reports)."""
+        return self.filter(status=Subscriber.Status.PENDING)
+
     def claim_mail(self, *, since) -> bool:
         """Mark these subscribers' next email as queued unless one was queued after `since`.
 
