@@ -14,9 +14,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 # The drawing area inside the viewBox, in its units.
-LINE_WIDTH, LINE_HEIGHT = 480, 200
+LINE_WIDTH, LINE_HEIGHT = 400, 200
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 28
-BAR_WIDTH, BAR_ROW, BAR_THICKNESS = 480, 44, 16
+BAR_WIDTH, BAR_ROW, BAR_THICKNESS = 400, 44, 16
 MAX_X_LABELS = 6
 
 
@@ -94,7 +94,7 @@ def bar_chart(
         rows.append(
             (
                 top + 14,
-                label if len(label) <= 64 else label[:63] + "…",
+                label if len(label) <= 56 else label[:55] + "…",
                 _number(top + 20),
                 _number(length),
                 BAR_THICKNESS,

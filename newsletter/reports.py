@@ -141,7 +141,7 @@ def article_signups(days, viewer) -> tuple[ArticleFigures, list[Section]]:
         for pk, (_, confirmed, pending) in counts.items()
     }
     figures = ArticleFigures(
-        headers=["Newsletter signups (confirmed)", "Awaiting confirmation"],
+        headers=["Confirmed signups", "Pending signups"],
         sort_keys=["signups", "pending"],
         cells=cells,
         blank=[0, 0],

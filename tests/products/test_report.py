@@ -138,8 +138,8 @@ ARTICLE_HEADERS = [
     "Views",
     "Clicks",
     "Click-through rate",
-    "Newsletter signups (confirmed)",
-    "Awaiting confirmation",
+    "Confirmed signups",
+    "Pending signups",
 ]
 
 
