@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from newsletter.models import Subscriber
-from products.models import ArticleDailyViews, Click, Product
+from products.models import ArticleDailyViews, Click, Product, click_day
 from tests.admin_forms import staff_user
 from tests.browser.test_drafts_journey import axe_violations, log_in
 from tests.factories import make_subscriber
@@ -40,7 +40,9 @@ def _fill(days=30):
             )
             times.append(when)
     for click, when in zip(Click.objects.bulk_create(clicks), times, strict=True):
-        Click.objects.filter(pk=click.pk).update(created_at=when)  # auto_now_add: set the time afterwards
+        Click.objects.filter(pk=click.pk).update(
+            created_at=when, day=click_day(when)
+        )  # auto_now_add: set the time afterwards
     seed = Article.objects.get(slug="can-foot-pain-cause-knee-pain")
     for status in [Subscriber.Status.PENDING] * 3 + [Subscriber.Status.UNSUBSCRIBED, Subscriber.Status.CONFIRMED]:
         make_subscriber(source_article=seed, status=status)

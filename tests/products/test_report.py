@@ -2,16 +2,18 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
 from newsletter.models import Subscriber
-from products.models import ArticleDailyViews, Click
+from products.models import ArticleDailyViews, Click, click_day
 from products.reports import NOT_FROM_AN_ARTICLE
 from tests.admin_forms import staff_user
 from tests.factories import make_article, make_product, make_subscriber
@@ -26,7 +28,9 @@ def _at(day, hour=12, minute=0):
 def _click(product, article=None, when=None, is_bot=False, placement="card-1"):
     click = Click.objects.create(product=product, article=article, placement=placement, is_bot=is_bot)
     if when is not None:
-        Click.objects.filter(pk=click.pk).update(created_at=when)  # auto_now_add: set the time afterwards
+        Click.objects.filter(pk=click.pk).update(
+            created_at=when, day=click_day(when)
+        )  # auto_now_add: set the time afterwards
     return click
 
 
@@ -411,21 +415,24 @@ def _grow(articles, days, products=3):
     ArticleDailyViews.objects.bulk_create(
         ArticleDailyViews(article=a, day=first + timedelta(days=d), views=10 + d) for a in made for d in range(days)
     )
-    clicks = Click.objects.bulk_create(
-        Click(product=p, article=a, placement=f"card-{n % 4}")
-        for n, (a, p) in enumerate((a, p) for a in made for p in goods)
-    )
-    for n, click in enumerate(clicks):
-        Click.objects.filter(pk=click.pk).update(created_at=_at(first + timedelta(days=n % days)))
+    pairs = [(a, p) for a in made for p in goods]
+    Click.objects.bulk_create(
+        Click(product=p, article=a, placement=f"card-{n % 4}", created_at=when, day=click_day(when))
+        for n, (a, p) in enumerate(pairs)
+        for when in [_at(first + timedelta(days=n % days))]
+    )  # bulk_create neither calls save() nor keeps created_at (auto_now_add): both set afterwards
+    for click in Click.objects.filter(article__in=made):
+        when = _at(click.day)
+        Click.objects.filter(pk=click.pk).update(created_at=when)
     for a in made[: articles // 2]:
         make_subscriber(source_article=a)
         make_subscriber(source_article=a, status="pending")
     return first
 
 
-# Session, user, then the report: views and clicks per article, views and clicks per day, clicks per
-# product and per placement, confirmed and pending signups per article.
-REPORT_QUERIES = 2 + 8
+# Session, user, then the report: views and clicks per article and those articles' titles, views and
+# clicks per day, clicks per product and per placement, confirmed and pending signups per article.
+REPORT_QUERIES = 2 + 9
 
 
 @pytest.mark.parametrize("articles, days", [(2, 3), (30, 60)])
@@ -459,3 +466,27 @@ def test_a_long_article_table_is_shown_a_page_at_a_time(admin_client, db):
     assert admin_client.get(REPORT, {"page": "x"}).status_code == 200
     csv_text = admin_client.get(REPORT, {"format": "csv"}).content.decode()
     assert len(dict(_csv_tables(csv_text)[1])["Clicks per article"]) == 1 + 120  # the CSV has every row
+
+
+def test_a_click_s_day_is_its_date_in_the_site_s_time_zone(db, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    late = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)  # 01:30 on 1 April in Berlin
+    assert click_day(late).isoformat() == "2026-04-01"
+    click = Click.objects.create(product=make_product(), placement="card-1")
+    assert click.day == timezone.localdate(click.created_at, timezone=timezone.get_default_timezone())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_click_day_migration_fills_existing_clicks_and_reverses():
+    quiet = {"verbosity": 0, "stdout": io.StringIO()}
+    product = make_product()
+    moments = [timezone.make_aware(datetime(2026, 3, 1, hour)) for hour in (0, 12, 23)]
+    for when in moments:
+        click = Click.objects.create(product=product, placement="card-1")
+        Click.objects.filter(pk=click.pk).update(created_at=when, day="2000-01-01")  # wrong: to be refilled
+    call_command("migrate", "products", "0007", **quiet)
+    with connection.cursor() as cursor:
+        columns = [c.name for c in connection.introspection.get_table_description(cursor, Click._meta.db_table)]
+    assert "day" not in columns
+    call_command("migrate", **quiet)
+    assert [c.day for c in Click.objects.order_by("created_at")] == [click_day(when) for when in moments]
