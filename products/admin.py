@@ -243,7 +243,7 @@ class ClickAdmin(admin.ModelAdmin):
         keep = {"start": start.isoformat(), "end": end.isoformat()}
         if form.cleaned_data["article"]:
             keep["article"] = form.cleaned_data["article"]
-        csv_query = urlencode({**keep, "sort": report.sections[1].table.sorted_by, "format": "csv"})
+        csv_query = urlencode({**keep, "sort": articles.sorted_by, "format": "csv"})
         return TemplateResponse(
             request,
             "products/click_report.html",

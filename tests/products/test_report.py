@@ -267,6 +267,32 @@ def test_every_column_sorts(admin_client, data, sort, order):
     assert f"sort={'' if expected.startswith('-') else '-'}{expected.removeprefix('-')}" in header.group(2)
 
 
+def test_csv_has_the_same_figures_as_the_tables(admin_client, data):
+    knee = Article.objects.get(title="Knee pain")
+    make_subscriber(source_article=knee)
+    make_subscriber(source_article=knee, status=Subscriber.Status.PENDING)
+    data = {**data, "end": timezone.localdate().isoformat()}  # subscribers are made today
+    html = admin_client.get(REPORT, data).content.decode()
+    response = admin_client.get(REPORT, {**data, "format": "csv"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="articles-that-sell-2026-03-01-to-{data["end"]}.csv"'
+    )
+    title, tables = _csv_tables(response.content.decode())
+    assert title == ["Articles that sell", "2026-03-01", data["end"]]
+    assert tables == _html_tables(html)
+    assert [caption for caption, _ in tables] == [
+        "Per day, all articles",
+        "Clicks per article",
+        "Clicks per product",
+        "Clicks per placement",
+        "Newsletter signups per article",
+    ]
+    # Up to today: the day after March holds 999 more views and one more click.
+    assert ["Knee pain", "1199", "5", "0.4%", "1", "1"] in dict(tables)["Clicks per article"]
+    assert f'href="?start=2026-03-01&amp;end={data["end"]}&amp;sort=clicks&amp;format=csv"' in html
+
+
 def test_csv_cells_cannot_be_spreadsheet_formulas(admin_client, db):
     today = timezone.localdate()
     article = make_article(title='=HYPERLINK("http://evil.example")')
@@ -490,3 +516,22 @@ def test_the_click_day_migration_fills_existing_clicks_and_reverses():
     assert "day" not in columns
     call_command("migrate", **quiet)
     assert [c.day for c in Click.objects.order_by("created_at")] == [click_day(when) for when in moments]
+
+
+def test_no_csv_cell_starts_a_formula_whatever_the_names(admin_client, db):
+    """Titles, product names and placements (a shop link's ?placement= is the visitor's) stay text."""
+    today = timezone.localdate()
+    article = make_article(title="=1+1")
+    product = make_product(name="@SUM(A1)", colorway="")
+    ArticleDailyViews.objects.create(article=article, day=today, views=3)
+    Click.objects.create(product=product, article=article, placement="-2+3")
+    Click.objects.create(product=product, placement="=cmd|'/C calc'!A0")
+    make_subscriber(source_article=article)
+    cells = [
+        cell
+        for row in csv.reader(io.StringIO(admin_client.get(REPORT, {"format": "csv"}).content.decode()))
+        for cell in row
+    ]
+    for text in ("=1+1", "@SUM(A1)", "-2+3", "=cmd|'/C calc'!A0"):
+        assert f"'{text}" in cells and text not in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
