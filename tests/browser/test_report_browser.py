@@ -30,19 +30,15 @@ def _fill(days=30):
         for n, a in enumerate(articles)
         for d in range(days)
     )
-    clicks, times = [], []
+    clicks = []
     for d in range(days):
         when = timezone.make_aware(datetime.combine(today - timedelta(days=d), time(12)))
         for n in range(1 + (d * 5) % 4):
             product, article = products[(d + n) % len(products)], articles[n % len(articles)] if n % 3 else None
-            clicks.append(
-                Click(product=product, article=article, placement=["card-1", "card-2", "product-page"][n % 3])
-            )
-            times.append(when)
-    for click, when in zip(Click.objects.bulk_create(clicks), times, strict=True):
-        Click.objects.filter(pk=click.pk).update(
-            created_at=when, day=click_day(when)
-        )  # auto_now_add: set the time afterwards
+            placement = ["card-1", "card-2", "product-page"][n % 3]
+            # bulk_create calls no save(): the day is set here, as Click.save() would.
+            clicks.append(Click(product=product, article=article, placement=placement, day=click_day(when)))
+    Click.objects.bulk_create(clicks)
     seed = Article.objects.get(slug="can-foot-pain-cause-knee-pain")
     for status in [Subscriber.Status.PENDING] * 3 + [Subscriber.Status.UNSUBSCRIBED, Subscriber.Status.CONFIRMED]:
         make_subscriber(source_article=seed, status=status)
