@@ -18,6 +18,9 @@ BENCH_SEND_SUBSCRIBERS through a real db_worker and SMTP server.
 Environment: BENCH_ROUNDS (3), BENCH_DURATION (4 s), BENCH_CONNECTIONS (8),
 BENCH_WORKERS (2), BENCH_BULK_SMALL (100), BENCH_BULK_LARGE (10000),
 BENCH_SEND_SUBSCRIBERS (10000), DATABASE_URL (default: a fresh SQLite file).
+bench/report.py times the "Articles that sell" report on the large database
+grown to issue #18's size (BENCH_REPORT_ARTICLES, BENCH_REPORT_DAYS,
+BENCH_REPORT_CLICKS, BENCH_REPORT_RUNS; BENCH_REPORT_CLICKS=0 leaves it out).
 """
 
 import json
@@ -331,6 +334,14 @@ def main():
         sizes[large_name] = len(wait_http(large_base + "/blog/" + UNCACHED))
         sizes[article_large] = len(wait_http(large_base + ARTICLE + UNCACHED))
 
+        report_rows = []
+        if os.environ.get("BENCH_REPORT_CLICKS", "1") != "0":
+            # After the load rounds: the data it writes must not change what they measured.
+            print("Timing the “Articles that sell” report on generated data (bench/report.py)…", flush=True)
+            report_rows = subprocess.run(
+                [PY, "bench/report.py"], cwd=ROOT, env=large_env, capture_output=True, text=True, check=True
+            ).stdout.splitlines()
+
         total_requests = sum(s["requests"] for name, runs in samples.items() if name != "baseline" for s in runs)
         worker_rss = [rss_mb(pid) for pid in workers_of(site.pid)]
 
@@ -362,6 +373,9 @@ def main():
             + " (goal: under 120 MB)"
         )
         print(f"Medians of {ROUNDS} rounds; compare ratios, not absolute numbers from different runs.")
+        if report_rows:
+            print()
+            print("\n".join(report_rows))
     finally:
         stop_all()
         log.close()

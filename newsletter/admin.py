@@ -79,7 +79,7 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resend the confirmation email (pending subscribers)")
     def resend_confirmation(self, request, queryset):
-        pending = queryset.filter(status=Subscriber.Status.PENDING)
+        pending = queryset.pending()
         for subscriber in pending:
             subscriber_resend_confirmation(subscriber=subscriber)
         self.message_user(request, f"Queued {pending.count()} confirmation email(s).", messages.SUCCESS)

@@ -9,10 +9,15 @@ class NewsletterConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from core.pagecache import bump_generation
+        from products.reports import register
 
         from . import checks, webhooks  # noqa: F401 (register the deploy checks and the bounce receiver)
         from .models import Issue
+        from .reports import article_signups
 
         # The archive is a cached public page; a send that finishes bumps it too (sending.py).
         post_save.connect(bump_generation, sender=Issue, dispatch_uid="pagecache-save-Issue")
         post_delete.connect(bump_generation, sender=Issue, dispatch_uid="pagecache-delete-Issue")
+
+        # "Articles that sell" (products) shows the signups each article brought.
+        register(article_signups)

@@ -18,6 +18,10 @@ class SubscriberQuerySet(models.QuerySet):
         """Subscribers an issue is sent to: confirmed, and their address not suppressed (bounced, complained)."""
         return self.confirmed().exclude(Suppression.objects.for_address(OuterRef("email")))
 
+    def pending(self):
+        """Subscribers who signed up and have not confirmed yet (not counted as signups in reports)."""
+        return self.filter(status=Subscriber.Status.PENDING)
+
     def claim_mail(self, *, since) -> bool:
         """Mark these subscribers' next email as queued unless one was queued after `since`.
 

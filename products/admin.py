@@ -1,8 +1,10 @@
 import io
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -205,7 +207,10 @@ class ClickAdmin(admin.ModelAdmin):
         return [path("report/", report, name="products_click_report")] + super().get_urls()
 
     def report_view(self, request):
-        """“Articles that sell”: clicks and views over a date range, as a table or CSV. Needs products.view_click."""
+        """“Articles that sell”: views, clicks and signups over a date range, as charts and tables or CSV.
+
+        Needs products.view_click; each figure links only to a page the viewer may open.
+        """
         if not request.user.has_perm("products.view_click"):
             raise PermissionDenied
         form = ClickReportForm(request.GET)
@@ -219,16 +224,62 @@ class ClickAdmin(admin.ModelAdmin):
             return TemplateResponse(request, "products/click_report.html", context, status=400)
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         report_requested.send(sender=self.__class__)
-        tables = articles_that_sell(start, end)
+        report = articles_that_sell(
+            start,
+            end,
+            viewer=request.user,
+            sort=form.cleaned_data["sort"] or "clicks",
+            article_id=form.cleaned_data["article"],
+        )
         if request.GET.get("format") == "csv":
             out = io.StringIO()
-            write_csv(out, tables, start, end)
+            write_csv(out, report)
             response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="articles-that-sell-{start}-to-{end}.csv"'
             return response
-        csv_query = f"start={start.isoformat()}&end={end.isoformat()}&format=csv"
+        # The per-article table can be long (every article read or clicked): shown a page at a time.
+        articles = next(section.table for section in report.sections if section.slug == "articles")
+        page = Paginator(articles.rows, REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+        keep = {"start": start.isoformat(), "end": end.isoformat()}
+        if form.cleaned_data["article"]:
+            keep["article"] = form.cleaned_data["article"]
+        csv_query = urlencode({**keep, "sort": articles.sorted_by, "format": "csv"})
         return TemplateResponse(
             request,
             "products/click_report.html",
-            {**context, "tables": tables, "start": start, "end": end, "csv_query": csv_query},
+            {
+                **context,
+                "report": report,
+                "start": start,
+                "end": end,
+                "csv_query": csv_query,
+                "page": page,
+                "article_headers": _sortable_headers(articles, keep),
+                "page_query": urlencode({**keep, "sort": articles.sorted_by}),
+                "all_articles_query": urlencode(
+                    {"start": keep["start"], "end": keep["end"], "sort": articles.sorted_by}
+                ),
+            },
         )
+
+
+# Rows of the per-article table on one page of the report.
+REPORT_PAGE_SIZE = 100
+
+
+def _sortable_headers(table, keep):
+    """The per-article table's headers: text, the query sorting by the column, and aria-sort for the sorted one."""
+    headers = []
+    for text, key in zip(table.headers, table.sort_keys, strict=True):
+        current = table.sorted_by.removeprefix("-") == key
+        turned = table.sorted_by.startswith("-")
+        # Figures sort largest first, titles A to Z; choosing the sorted column again turns it round.
+        ascending = (key == "title") != turned
+        headers.append(
+            {
+                "text": text,
+                "query": urlencode({**keep, "sort": ("" if turned else "-") + key if current else key}),
+                "state": ("ascending" if ascending else "descending") if current else "",
+            }
+        )
+    return headers

@@ -74,6 +74,14 @@ class ClickReportForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the last day as YYYY-MM-DD, e.g. 2026-01-31."},
     )
+    # Kept from the report's own links when the days change: the per-day article and the sorted column.
+    article = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "Choose the article from the table's links."},
+    )
+    sort = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()

@@ -4,7 +4,7 @@ from adminsortable2.admin import SortableAdminBase
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
@@ -85,7 +85,13 @@ class ArticleAdmin(ArticleDraftingMixin, SortableAdminBase, RichTextMixin, Versi
             super()
             .get_queryset(request)
             .annotate(
-                signup_count=Count("newsletter_signups", distinct=True),
+                # Confirmed subscribers only, by the newsletter's own rule (reached through the
+                # relation: articles never imports newsletter); pending and departed ones do not count.
+                signup_count=Count(
+                    "newsletter_signups",
+                    filter=Q(newsletter_signups__in=Article.newsletter_signups.field.model.objects.confirmed()),
+                    distinct=True,
+                ),
                 card_count=Count("product_cards", distinct=True),
             )
             # Aggregates drop Meta.ordering; autocomplete pages need a stable order.
@@ -218,13 +224,28 @@ class ArticleAdmin(ArticleDraftingMixin, SortableAdminBase, RichTextMixin, Versi
 
     # Columns and read-only fields.
 
+    def get_list_display(self, request):
+        # The signups link opens the subscriber list, which holds addresses: only for those who may see it.
+        if request.user.has_perm("newsletter.view_subscriber"):
+            return self.list_display
+        return [name if name != "newsletter_signups" else "newsletter_signups_count" for name in self.list_display]
+
     @admin.display(description="Signups", ordering="signup_count")
     def newsletter_signups(self, obj):
-        """Which articles grow the list: signups made from the article's own page."""
+        """Which articles grow the list: confirmed subscribers who signed up on the article's own page."""
         if not obj.signup_count:
             return 0
-        url = reverse("admin:newsletter_subscriber_changelist") + f"?source_article__id__exact={obj.pk}"
+        confirmed = Article.newsletter_signups.field.model.Status.CONFIRMED
+        url = (
+            reverse("admin:newsletter_subscriber_changelist")
+            + f"?source_article__id__exact={obj.pk}&status__exact={confirmed}"
+        )
         return format_html('<a href="{}">{}</a>', url, obj.signup_count)
+
+    @admin.display(description="Signups", ordering="signup_count")
+    def newsletter_signups_count(self, obj):
+        """The same number, without the link (for staff who may not see subscribers)."""
+        return obj.signup_count
 
     @admin.display(description="Status", ordering="status")
     def state(self, obj):

@@ -288,8 +288,12 @@ def test_failed_send_keeps_the_subscriber_and_shows_staff(client, db, settings, 
 def test_signups_per_article_in_admin(client, demo, admin_client):
     client.post("/newsletter/", signup_data("one@example.com", source=SEED_URL))
     client.post("/newsletter/", signup_data("two@example.com", source=SEED_URL))
+    # Both still to confirm: no signups yet (tests/newsletter/test_article_signups.py has the rest).
     html = admin_client.get("/admin/articles/article/").content.decode()
-    assert f'?source_article__id__exact={demo.pk}">2</a>' in html
+    assert f"?source_article__id__exact={demo.pk}" not in html
+    Subscriber.objects.filter(email="two@example.com").update(status=Subscriber.Status.CONFIRMED)
+    html = admin_client.get("/admin/articles/article/").content.decode()
+    assert f'?source_article__id__exact={demo.pk}&amp;status__exact=confirmed">1</a>' in html
 
 
 def test_json_error_shapes(client, db):
