@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("products", "0008_click_day"),
+        ("products", "0009_click_day"),
     ]
 
     operations = [

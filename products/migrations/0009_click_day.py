@@ -18,7 +18,7 @@ def fill_days(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("products", "0007_feed_variants"),
+        ("products", "0008_click_campaign"),
     ]
 
     operations = [
