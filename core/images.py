@@ -47,7 +47,7 @@ RENDITION_FORMATS = {
     "jpg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
     "webp": ("WEBP", {"quality": 80}),
     # libaom speed 8 (of 0-10) encodes the seed's 1600px figure ~3x faster than the default 6 for ~5% more
-    # bytes; quality 60 is still ~25% smaller than the WebP at 80 (README, "Images").
+    # bytes; at quality 60 the seed's figures are ~15% smaller than the WebPs at 80 (README, "Images").
     "avif": ("AVIF", {"quality": 60, "speed": 8}),
 }
 # What browsers are offered first: <source> order in <picture>; the <img> takes the JPEGs.
