@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core.signals import request_started
+from django.db.models.signals import post_save
 
 
 class CoreConfig(AppConfig):
@@ -9,7 +10,9 @@ class CoreConfig(AppConfig):
     name = "core"
 
     def ready(self):
-        from . import cacheguard
+        from . import cacheguard, tasks
 
         # A cache that failed in one request is tried again by the next.
         request_started.connect(cacheguard.reset, dispatch_uid="cacheguard-reset")
+        # Any model whose save() calls images.prepare_image(): its renditions are made off-request.
+        post_save.connect(tasks.queue_renditions, dispatch_uid="core-queue-renditions")

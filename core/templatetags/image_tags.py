@@ -3,18 +3,19 @@ from html import escape
 from django import template
 from django.utils.safestring import mark_safe
 
-from core.images import available_renditions, image_size
+from core.images import SOURCE_TYPES, available_renditions, image_size
 
 register = template.Library()
 
 
 @register.simple_tag
 def picture(image, alt, sizes="100vw", loading="lazy", width=None, css_class="", fetchpriority=""):
-    """<picture> with WebP and JPEG srcsets of the renditions the image's row lists, sized to the original's aspect.
+    """<picture> with AVIF, WebP and JPEG srcsets of the renditions the image's row records, sized to the original's
+    aspect; a format not recorded yet (still being made) is left out.
 
     `loading="eager"` is for pictures above the fold; `width` sets the display width
-    (an avatar's 48), the height follows the original's aspect. Without renditions
-    the original is shown. Neither a file nor the database is read.
+    (an avatar's 48), the height follows the original's aspect. Without JPEG renditions
+    the <img> shows the original. Neither a file nor the database is read.
     """
     if not image:
         return ""
@@ -24,9 +25,11 @@ def picture(image, alt, sizes="100vw", loading="lazy", width=None, css_class="",
     else:
         width, height = original_width, original_height
     found = available_renditions(image)
-    source = ""
-    if found["webp"]:
-        source = f'<source type="image/webp" srcset="{_srcset(found["webp"])}" sizes="{escape(sizes)}">'
+    source = "".join(
+        f'<source type="{mime}" srcset="{_srcset(found[ext])}" sizes="{escape(sizes)}">'
+        for ext, mime in SOURCE_TYPES.items()
+        if found[ext]
+    )
     attributes = [("class", css_class)] if css_class else []
     if found["jpg"]:
         attributes += [("src", found["jpg"][-1][0]), ("srcset", _srcset(found["jpg"])), ("sizes", sizes)]

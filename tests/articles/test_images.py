@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from articles.models import Article
-from core.images import RENDITION_WIDTHS, rendition_name, rendition_widths
+from core.images import RENDITION_WIDTHS, recorded_widths, rendition_name, rendition_widths
 from products.models import Product
 from tests.factories import image_bytes, image_file, make_article, make_product
 
@@ -63,21 +63,26 @@ def test_widths_stop_at_the_original_and_include_it():
     assert rendition_widths(None) == []
 
 
-def test_saving_a_product_makes_webp_and_jpeg_renditions_of_the_sizes_claimed(db, settings):
+def test_saving_a_product_makes_avif_webp_and_jpeg_renditions_of_the_sizes_claimed(db, settings):
     product = make_product(image=image_file("shoe.jpg", width=1000, height=750), image_alt="A grey sneaker.")
     for width in (160, 320, 640, 960, 1000):
-        for ext, fmt in (("webp", "WEBP"), ("jpg", "JPEG")):
+        for ext, fmt in (("avif", "AVIF"), ("webp", "WEBP"), ("jpg", "JPEG")):
             with Image.open(Path(settings.MEDIA_ROOT) / rendition_name(product.image.name, width, ext)) as img:
                 assert (img.format, img.size) == (fmt, (width, round(750 * width / 1000)))
-    assert len(rendition_files(settings)) == 10
+    assert len(rendition_files(settings)) == 15
+    widths = [160, 320, 640, 960, 1000]
+    expected = {"source": product.image.name, "jpg": widths, "webp": widths, "avif": widths}
+    assert Product.objects.get().image_renditions == product.image_renditions == expected
 
 
 def test_renditions_never_upscale(db, settings):
     product = make_product(image=image_file("small.png", width=300, height=200, fmt="PNG"), image_alt="A sandal.")
     stem = Path(product.image.name).with_suffix("").name
     assert rendition_files(settings) == [
+        f"products/{stem}-160w.avif",
         f"products/{stem}-160w.jpg",
         f"products/{stem}-160w.webp",
+        f"products/{stem}-300w.avif",
         f"products/{stem}-300w.jpg",
         f"products/{stem}-300w.webp",
     ]
@@ -86,14 +91,14 @@ def test_renditions_never_upscale(db, settings):
 def test_renditions_are_made_once(db, settings):
     product = make_product(image=image_file("shoe.jpg", width=700, height=700), image_alt="A grey sneaker.")
     files = [p for p in (Path(settings.MEDIA_ROOT) / MEDIA_FILES).rglob("*") if p.is_file()]
-    assert len(files) == 8
+    assert len(files) == 12
     for path in files:
         os.utime(path, ns=(946684800 * 10**9, 946684800 * 10**9))  # 2000-01-01: any rewrite changes it
     product.name = "Renamed"
     product.save()
     make_product(image=image_file("again.jpg", width=700, height=700), image_alt="The same sneaker again.")
     assert {path.stat().st_mtime_ns for path in files} == {946684800 * 10**9}
-    assert len(rendition_files(settings)) == 8
+    assert len(rendition_files(settings)) == 12
 
 
 def test_transparent_png_keeps_alpha_in_webp_and_is_flattened_on_white_in_jpeg(db, settings):
@@ -103,6 +108,8 @@ def test_transparent_png_keeps_alpha_in_webp_and_is_flattened_on_white_in_jpeg(d
     media = Path(settings.MEDIA_ROOT)
     with Image.open(media / rendition_name(product.image.name, 160, "webp")) as webp:
         assert webp.mode == "RGBA" and webp.getpixel((5, 5))[3] == 0
+    with Image.open(media / rendition_name(product.image.name, 160, "avif")) as avif:
+        assert avif.mode == "RGBA" and avif.getpixel((5, 5))[3] == 0
     with Image.open(media / rendition_name(product.image.name, 160, "jpg")) as jpeg:
         assert jpeg.mode == "RGB" and min(jpeg.getpixel((5, 5))) > 245
 
@@ -123,11 +130,13 @@ def test_importer_makes_renditions_and_the_article_page_serves_them(client, demo
     assert hero["img"]["loading"] == "eager" and hero["img"]["fetchpriority"] == "high"
     assert (hero["img"]["width"], hero["img"]["height"]) == ("1600", "900")
     assert hero["img"]["decoding"] == "async" and hero["img"]["alt"] == demo.hero_alt
-    assert hero["img"]["sizes"] == hero["sources"][0]["sizes"] != ""
-    assert hero["sources"][0]["type"] == "image/webp"
-    assert srcset_widths(hero["sources"][0]["srcset"]) == [160, 320, 640, 960, 1280, 1600]
+    assert hero["img"]["sizes"] == hero["sources"][0]["sizes"] == hero["sources"][1]["sizes"] != ""
+    assert [source["type"] for source in hero["sources"]] == ["image/avif", "image/webp"]  # the smallest first
+    for source in hero["sources"]:
+        assert srcset_widths(source["srcset"]) == [160, 320, 640, 960, 1280, 1600]
     assert srcset_widths(hero["img"]["srcset"]) == [160, 320, 640, 960, 1280, 1600]
-    assert all(".webp " in c for c in hero["sources"][0]["srcset"].split(", "))
+    assert all(".avif " in c for c in hero["sources"][0]["srcset"].split(", "))
+    assert all(".webp " in c for c in hero["sources"][1]["srcset"].split(", "))
     assert all(".jpg " in c for c in hero["img"]["srcset"].split(", "))
 
     figures = [p for p in page.pictures if "class" not in p["img"]]
@@ -135,7 +144,7 @@ def test_importer_makes_renditions_and_the_article_page_serves_them(client, demo
     for figure in figures:
         assert figure["img"]["loading"] == "lazy" and "fetchpriority" not in figure["img"]
         assert (figure["img"]["width"], figure["img"]["height"]) == ("1600", "900")
-        assert figure["sources"][0]["type"] == "image/webp"
+        assert [source["type"] for source in figure["sources"]] == ["image/avif", "image/webp"]
 
     cards = page.with_class("product-card__image")
     assert len(cards) == 3
@@ -148,11 +157,12 @@ def test_importer_makes_renditions_and_the_article_page_serves_them(client, demo
     assert (avatar["img"]["width"], avatar["img"]["height"], avatar["img"]["sizes"]) == ("48", "48", "48px")
     assert srcset_widths(avatar["img"]["srcset"]) == [160, 320]
 
-    # The widths come from each image's row, filled when the importer saved it.
-    assert demo.hero_renditions == [160, 320, 640, 960, 1280, 1600] and demo.author.avatar_renditions == [160, 320]
-    assert {tuple(s.figure_renditions) for s in demo.sections.exclude(figure_image="")} == {
-        (160, 320, 640, 960, 1280, 1600)
-    }
+    # The widths come from each image's row, recorded by the task the importer's save queued.
+    wide = [160, 320, 640, 960, 1280, 1600]
+    assert demo.hero_renditions == {"source": demo.hero_image.name, "jpg": wide, "webp": wide, "avif": wide}
+    assert recorded_widths(demo.author.avatar) == {"jpg": [160, 320], "webp": [160, 320], "avif": [160, 320]}
+    for section in demo.sections.exclude(figure_image=""):
+        assert recorded_widths(section.figure_image) == {"jpg": wide, "webp": wide, "avif": wide}
 
     # The social preview is still the one 1200×630 crop.
     assert f'<meta property="og:image" content="{settings.SITE_URL}{demo.social_image.url}">' in html
@@ -192,12 +202,17 @@ def test_pictures_add_no_queries(client, db, url, pictures):
         product.save()
     html = client.get(url).content.decode()
     assert html.count("<picture>") == pictures and html.count('type="image/webp"') == pictures
+    assert html.count('type="image/avif"') == pictures
     assert count() == without
 
 
 def test_pictures_list_the_widths_on_the_row_and_look_for_no_file(client, db, monkeypatch):
     product = make_product(image=image_file("shoe.jpg", width=700, height=500), image_alt="A grey sneaker.")
-    assert product.image_renditions == [160, 320, 640, 700]
+    assert recorded_widths(product.image) == {
+        "jpg": [160, 320, 640, 700],
+        "webp": [160, 320, 640, 700],
+        "avif": [160, 320, 640, 700],
+    }
 
     def look_for_a_file(*args, **kwargs):
         raise AssertionError("a page looked for a file")
@@ -207,9 +222,22 @@ def test_pictures_list_the_widths_on_the_row_and_look_for_no_file(client, db, mo
     assert srcset_widths(card["sources"][0]["srcset"]) == [160, 320, 640, 700]
     assert srcset_widths(card["img"]["srcset"]) == [160, 320, 640, 700]
 
+    # AVIF not made yet (the task is at WebP): the formats recorded are offered, AVIF is not.
+    Product.objects.update(image_renditions={"source": product.image.name, "jpg": [320, 700], "webp": [700]})
+    (card,) = Pictures(client.get("/shop/").content.decode()).with_class("product-card__image")
+    assert [source["type"] for source in card["sources"]] == ["image/webp"]
+    assert srcset_widths(card["sources"][0]["srcset"]) == [700] and srcset_widths(card["img"]["srcset"]) == [320, 700]
+
+    # A row from before AVIF lists widths: their WebP and JPEG.
     Product.objects.update(image_renditions=[640, 700])
     (card,) = Pictures(client.get("/shop/").content.decode()).with_class("product-card__image")
+    assert [source["type"] for source in card["sources"]] == ["image/webp"]
     assert srcset_widths(card["sources"][0]["srcset"]) == srcset_widths(card["img"]["srcset"]) == [640, 700]
+
+    # A record made for another image names none of this one's files.
+    Product.objects.update(image_renditions={"source": "products/other.jpg", "jpg": [700], "webp": [700]})
+    (card,) = Pictures(client.get("/shop/").content.decode()).with_class("product-card__image")
+    assert card["sources"] == [] and card["img"]["src"] == product.image.url
 
     Product.objects.update(image_renditions=[])  # none made: the original is shown
     response = client.get(product.get_absolute_url())
@@ -235,12 +263,13 @@ def test_rendition_urls_are_the_storages_own():
     assert "%20name%231%3F-160w.webp" in found["webp"][0][0]
 
 
-def test_a_save_lists_the_renditions_whose_two_files_exist(db, settings):
+def test_make_renditions_records_the_files_that_exist(db, settings):
     product = make_product(image=image_file("shoe.jpg", width=700, height=500), image_alt="A grey sneaker.")
     os.remove(product.image.path)  # the original is lost: nothing can be made again
     (Path(settings.MEDIA_ROOT) / rendition_name(product.image.name, 160, "webp")).unlink()
-    product.save()
-    assert Product.objects.get().image_renditions == [320, 640, 700]
+    call_command("make_renditions", stdout=io.StringIO(), stderr=io.StringIO())
+    widths = [160, 320, 640, 700]
+    assert recorded_widths(Product.objects.get().image) == {"jpg": widths, "webp": widths[1:], "avif": widths}
     product.image = ""
     product.save()
     assert Product.objects.get().image_renditions == []
@@ -257,9 +286,9 @@ def test_make_renditions_backfills_missing_files_once(db, settings):
     # The social 1200×630 crop lives in renditions/ too: it is a stored image, not a rendition, and not remade.
     social = article.social_image.name.removeprefix("renditions/")
     assert rendition_files(settings) == [name for name in expected if name != social]
-    assert "Checked 2 image(s); wrote 16 rendition file(s); updated 1 row(s)." in out.getvalue()
-    assert Product.objects.get().image_renditions == [160, 320, 640, 700]
-    assert Article.objects.get().hero_renditions == [160, 320, 640, 900]
+    assert "Checked 2 image(s); wrote 24 rendition file(s); updated 1 row(s)." in out.getvalue()
+    assert recorded_widths(Product.objects.get().image)["avif"] == [160, 320, 640, 700]
+    assert recorded_widths(Article.objects.get().hero_image)["avif"] == [160, 320, 640, 900]
     again = io.StringIO()
     call_command("make_renditions", stdout=again)
     assert "wrote 0 rendition file(s); updated 0 row(s)." in again.getvalue()
@@ -285,8 +314,10 @@ def test_a_lost_original_is_reported_not_raised(db, settings):
     product = make_product(image=image_file("shoe.jpg", width=300, height=300), image_alt="A grey sneaker.")
     os.remove(product.image.path)
     shutil.rmtree(Path(settings.MEDIA_ROOT) / MEDIA_FILES)
-    product.save()  # saving still works
-    assert product.image_renditions == []
+    Product.objects.update(image_renditions=[])  # renditions to make again, from an original that is gone
+    product = Product.objects.get()
+    product.save()  # saving still works; the task finds nothing to read
+    assert recorded_widths(Product.objects.get().image) == {"jpg": [], "webp": [], "avif": []}
     err = io.StringIO()
     call_command("make_renditions", stdout=io.StringIO(), stderr=err)
     assert f"cannot read {product.image.name}" in err.getvalue()
@@ -305,7 +336,7 @@ def test_author_page_avatar_is_sized_for_its_96_pixels(client, demo):
         "author-header__avatar"
     )
     assert (avatar["img"]["width"], avatar["img"]["height"], avatar["img"]["sizes"]) == ("96", "96", "96px")
-    assert avatar["img"]["alt"] == "KURU Footwear logo" and avatar["sources"][0]["type"] == "image/webp"
+    assert avatar["img"]["alt"] == "KURU Footwear logo" and avatar["sources"][0]["type"] == "image/avif"
 
 
 def test_picture_escapes_every_attribute(db):

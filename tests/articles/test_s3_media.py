@@ -14,7 +14,7 @@ from django.core.management import call_command
 from PIL import Image
 
 from articles.models import Article, Author, Section
-from core.images import rendition_name
+from core.images import recorded_widths, rendition_name
 from products.models import Product
 from tests.articles.test_image_uploads import photo_with_location, post_product, upload
 from tests.articles.test_images import Pictures, srcset_widths
@@ -29,7 +29,7 @@ def fetch(url) -> bytes:
 
 
 def renditions_of(name, widths):
-    return {rendition_name(name, w, ext) for w in widths for ext in ("webp", "jpg")}
+    return {rendition_name(name, w, ext) for w in widths for ext in ("avif", "webp", "jpg")}
 
 
 def assert_nothing_on_disk(settings):
@@ -44,7 +44,8 @@ def test_admin_upload_goes_to_the_bucket_with_its_renditions(staff_client, db, s
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     product.refresh_from_db()
-    assert (product.image_width, product.image_height, product.image_renditions) == (200, 400, [160, 200])
+    assert (product.image_width, product.image_height) == (200, 400)
+    assert recorded_widths(product.image) == {"jpg": [160, 200], "webp": [160, 200], "avif": [160, 200]}
     assert s3_media.keys() == {product.image.name} | renditions_of(product.image.name, (160, 200))
     with Image.open(io.BytesIO(s3_media.read(product.image.name))) as img:
         assert img.size == (200, 400) and not img.getexif()  # upright, no location data
@@ -53,10 +54,12 @@ def test_admin_upload_goes_to_the_bucket_with_its_renditions(staff_client, db, s
     # The product page points the browser at the bucket, and the policy lets it load from there.
     page = staff_client.get(product.get_absolute_url())
     (main,) = [p for p in Pictures(page.content.decode()).pictures if p["img"].get("alt") == "A grey sneaker."]
-    webp = main["sources"][0]["srcset"].split(", ")[0].rsplit(" ", 1)[0]
-    assert webp.startswith(f"{s3_media.origin}/{s3_media.bucket}/renditions/products/")
-    with Image.open(io.BytesIO(fetch(webp))) as img:
-        assert (img.format, img.size) == ("WEBP", (160, 320))
+    assert [source["type"] for source in main["sources"]] == ["image/avif", "image/webp"]
+    for source, fmt in zip(main["sources"], ("AVIF", "WEBP"), strict=True):
+        url = source["srcset"].split(", ")[0].rsplit(" ", 1)[0]
+        assert url.startswith(f"{s3_media.origin}/{s3_media.bucket}/renditions/products/")
+        with Image.open(io.BytesIO(fetch(url))) as img:
+            assert (img.format, img.size) == (fmt, (160, 320))
     img_src = page.headers["Content-Security-Policy"].split("img-src ")[1].split(";")[0].split()
     assert s3_media.origin in img_src
 
@@ -127,8 +130,9 @@ def test_the_content_importers_write_every_image_to_the_bucket(db, s3_media, set
     assert len(stored) >= 8
     for image in stored:
         assert image.name in keys
-        widths = getattr(image.instance, image.field.width_field.removesuffix("_width") + "_renditions")
-        assert widths and renditions_of(image.name, widths) <= keys
+        widths = recorded_widths(image)
+        assert widths["avif"] and widths["avif"] == widths["webp"] == widths["jpg"]
+        assert renditions_of(image.name, widths["avif"]) <= keys
     assert_nothing_on_disk(settings)
 
 
@@ -168,4 +172,8 @@ def test_make_renditions_backfills_the_bucket(db, s3_media):
     call_command("make_renditions", stdout=out)
     assert "wrote 1 rendition file(s)" in out.getvalue()
     assert lost in s3_media.keys()
-    assert Product.objects.get().image_renditions == [160, 320, 640, 700]
+    assert recorded_widths(Product.objects.get().image) == {
+        "jpg": [160, 320, 640, 700],
+        "webp": [160, 320, 640, 700],
+        "avif": [160, 320, 640, 700],
+    }

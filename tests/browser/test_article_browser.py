@@ -29,8 +29,8 @@ def test_reader_sees_title_card_and_opens_an_faq(browser, live_demo, width):
         "img => img.complete && img.naturalWidth ? img.currentSrc"
         " : new Promise(done => img.addEventListener('load', () => done(img.currentSrc)))"
     )
-    # The browser picked a WebP rendition wide enough for the card, not the 1200-pixel original.
-    chosen = re.search(r"/media/renditions/products/\w+-(\d+)w\.webp$", loaded)
+    # The browser picked an AVIF rendition (the first <source>) wide enough for the card, not the 1200-pixel original.
+    chosen = re.search(r"/media/renditions/products/\w+-(\d+)w\.avif$", loaded)
     assert chosen, loaded
     displayed = image.evaluate("img => img.getBoundingClientRect().width")
     assert displayed <= int(chosen.group(1)) < 1200

@@ -130,7 +130,7 @@ def test_renditions_are_made_in_the_bucket_and_served_from_it(s3_media, db):
     product = Product(image=store_image(image_bytes(700, 500), "products"), image_width=700, image_height=500)
     written = make_renditions(product.image)
     assert set(written) == {
-        rendition_name(product.image.name, w, ext) for w in (160, 320, 640, 700) for ext in ("webp", "jpg")
+        rendition_name(product.image.name, w, ext) for w in (160, 320, 640, 700) for ext in ("avif", "webp", "jpg")
     }
     assert set(written) <= s3_media.keys()
     assert make_renditions(product.image) == []  # found there: made once

@@ -387,7 +387,7 @@ def test_command_queues_the_import_for_the_worker(tmp_path, settings):
     assert DBTaskResult.objects.count() == 1 and not Product.objects.exists()  # queued, not run
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
     assert ProductVariant.objects.count() == 4
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert DBTaskResult.objects.get(task_path="products.tasks.import_product_feed").status == "SUCCESSFUL"
 
 
 def test_demo_feed_gives_every_demo_product_prices_sizes_and_stock(demo):

@@ -1,24 +1,31 @@
 """
-Make the missing WebP and JPEG renditions of every stored image: heroes, figures, avatars, products.
+Make the missing JPEG, WebP and AVIF renditions of every stored image: heroes, figures, avatars, products.
 
-Saving a model makes its renditions; this backfills images stored before
-renditions existed, or whose files were lost. Files already there are kept.
-Each image's row then lists the widths that exist (pages read that list), and
-cached pages are refreshed when a list changed.
+Saving a model queues its renditions (core.tasks); this backfills images stored
+before renditions (or AVIF) existed, rows whose record is a plain list of
+widths, and images whose files were lost. Files already there are kept. Each
+image's row then records the formats and widths that exist (pages read that
+record), and cached pages are refreshed when a record changed.
 """
 
 from django.core.management.base import BaseCommand
 
 from articles.models import Article, Author, Section
-from core.images import STORAGE_ERRORS, make_renditions, renditions_field, stored_rendition_widths
+from core.images import STORAGE_ERRORS, make_renditions, renditions_field, stored_renditions
 from core.pagecache import bump_generation
-from products.models import Product
+from products.models import Product, ProductImage
 
-IMAGE_FIELDS = [(Article, "hero_image"), (Section, "figure_image"), (Author, "avatar"), (Product, "image")]
+IMAGE_FIELDS = [
+    (Article, "hero_image"),
+    (Section, "figure_image"),
+    (Author, "avatar"),
+    (Product, "image"),
+    (ProductImage, "image"),
+]
 
 
 class Command(BaseCommand):
-    help = "Write the missing image renditions (WebP and JPEG at each width up to the original's)."
+    help = "Write the missing image renditions (JPEG, WebP and AVIF at each width up to the original's)."
 
     def handle(self, *args, **options):
         images = written = failed = listed = 0
@@ -33,11 +40,11 @@ class Command(BaseCommand):
                 except (*STORAGE_ERRORS, ValueError) as exc:
                     failed += 1
                     self.stderr.write(f"{model._meta.label} {instance.pk}: cannot read {image.name} ({exc}).")
-                widths = stored_rendition_widths(image)
-                if widths != getattr(instance, renditions):
-                    # update(): no save() side effects (updated_at, revisions); the page cache is told below.
-                    model.objects.filter(pk=instance.pk).update(**{renditions: widths})
-                    listed += 1
+                record = stored_renditions(image)
+                if record != getattr(instance, renditions):
+                    # update(): no save() side effects (updated_at, revisions, a queued task); the page
+                    # cache is told below. Only while the row still holds this image.
+                    listed += model.objects.filter(pk=instance.pk, **{field: image.name}).update(**{renditions: record})
         if listed:
             bump_generation()
         self.stdout.write(f"Checked {images} image(s); wrote {written} rendition file(s); updated {listed} row(s).")
