@@ -10,7 +10,7 @@ class NewsletterConfig(AppConfig):
 
         from core.pagecache import bump_generation
 
-        from . import checks  # noqa: F401 (registers the deploy check)
+        from . import checks, dashboard  # noqa: F401 (registers the deploy check and the dashboard's block)
         from .models import Issue
 
         # The archive is a cached public page; a send that finishes bumps it too (sending.py).
