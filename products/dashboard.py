@@ -28,3 +28,19 @@ def ratings_to_moderate(request):
         more_url=reverse("admin:products_rating_changelist") + "?status__exact=pending",
         more_label="Moderate ratings",
     )
+
+
+@register(70)
+def reports(request):
+    if not request.user.has_perm("products.view_click"):
+        return None
+    return Block(
+        "Reports",
+        [
+            Item(
+                "Articles that sell",
+                reverse("admin:products_click_report"),
+                "Clicks, views and click-through per article and product",
+            )
+        ],
+    )

@@ -25,6 +25,7 @@ TITLES = {
     "Recently published",
     "Ratings waiting for moderation",
     "New subscribers this week",
+    "Reports",
 }
 
 
@@ -106,6 +107,7 @@ def test_each_role_sees_the_blocks_it_may_open(client, people, db):
 
     editor = index(client, people.editor)
     assert block_titles(editor) == {
+        "Reports",
         "My drafts",
         "Awaiting my review",
         "Scheduled next",
@@ -123,6 +125,7 @@ def test_each_role_sees_the_blocks_it_may_open(client, people, db):
     ratings = block(editor, "Ratings waiting for moderation")
     assert "4★ Comfy 0" in ratings and "1 waiting" in ratings
     assert reverse("admin:products_rating_change", args=[Rating.objects.get(title="Comfy 0").pk]) in ratings
+    assert f'href="{reverse("admin:products_click_report")}">Articles that sell</a>' in block(editor, "Reports")
 
     admin = index(client, people.admin)
     assert block_titles(admin) == TITLES - {"Changes asked of me"}
