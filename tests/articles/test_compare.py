@@ -229,3 +229,10 @@ def test_writers_see_the_history_without_restore_links(writer, db):
     data = form_data(writer.get(reverse("admin:articles_article_change", args=[article.pk])))
     assert data["title"] == "A writer's title"
     assert writer.get(action_url(make_live(), "publish")).status_code == 405
+
+
+def test_the_history_needs_view_permission(client, django_user_model, db):
+    article = make_ready_draft()
+    clerk = django_user_model.objects.create_user("clerk", "c@example.com", "pw", is_staff=True)
+    client.force_login(clerk)
+    assert client.get(reverse(HISTORY, args=[article.pk])).status_code == 403

@@ -100,3 +100,19 @@ def test_the_list_says_in_review_for_a_new_draft_under_review(editor, db):
     row = listing.split("Never published", 1)[1].split("</tr>", 1)[0]
     assert ">In review<" in row
     assert ">Draft<" in listing.split("Not submitted", 1)[1].split("</tr>", 1)[0]
+
+
+def test_discarding_needs_a_login_and_change_permission(client, django_user_model, db):
+    from django.contrib.auth.models import Permission
+
+    article = make_live()
+    ArticleDraft.objects.create(article=article, snapshot={"version": 1})
+    url = action_url(article, "discard")
+    assert client.get(url)["Location"].startswith("/admin/login/")
+    assert client.post(url, {"confirm": "yes"})["Location"].startswith("/admin/login/")
+    reader = django_user_model.objects.create_user("reader", "r@example.com", "pw", is_staff=True)
+    reader.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client.force_login(reader)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"confirm": "yes"}).status_code == 403
+    assert ArticleDraft.objects.filter(article=article).exists()
