@@ -9,6 +9,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from core.pagecache import bump_generation, register_next_change
 
+        from . import dashboard  # noqa: F401 (registers the admin dashboard's blocks)
         from .models import (
             FAQ,
             Article,

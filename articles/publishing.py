@@ -143,10 +143,22 @@ def _apply_draft(article, draft) -> list[str]:
     return found_warnings
 
 
+def can_discard(user, draft) -> bool:
+    """Return True if `user` may drop `draft`: Editors any, Writers only changes they saved last."""
+    return user.has_perm("articles.change_article") and (can_publish(user) or draft.saved_by_id == user.pk)
+
+
 def article_draft_discard(*, article, user) -> None:
-    """Drop the unpublished changes of `article`: the form shows the live version again."""
+    """Drop the unpublished changes of `article`: the form shows the live version again.
+
+    Writers discard only what they saved themselves: someone else's changes are
+    theirs to keep until an Editor decides.
+    """
     if not user.has_perm("articles.change_article"):
         raise PermissionDenied("You may not change articles.")
+    draft = ArticleDraft.objects.filter(article=article).first()
+    if draft is not None and not can_discard(user, draft):
+        raise PermissionDenied("Only Editors discard changes someone else saved.")
     ArticleDraft.objects.filter(article=article).delete()
     Review.objects.filter(article=article).delete()
     drafts.forget_due_time()

@@ -11,7 +11,8 @@ class NewsletterConfig(AppConfig):
         from core.pagecache import bump_generation
         from products.reports import register
 
-        from . import checks, webhooks  # noqa: F401 (register the deploy checks and the bounce receiver)
+        # Register the deploy checks, the bounce receiver and the dashboard's block.
+        from . import checks, dashboard, webhooks  # noqa: F401
         from .models import Issue
         from .reports import article_signups
 

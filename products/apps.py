@@ -9,6 +9,7 @@ class ProductsConfig(AppConfig):
     def ready(self):
         from core.pagecache import bump_generation, register_query_values, register_unread_query
 
+        from . import dashboard  # noqa: F401 (registers the admin dashboard's block)
         from .models import Product, ProductImage, ProductVariant, Rating
         from .views import PLACEMENT, REVIEW_SORTS, SLUG, SORTS
 

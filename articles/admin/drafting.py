@@ -10,6 +10,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from .. import drafts, reviews
@@ -20,6 +21,7 @@ from ..publishing import (
     article_draft_publish,
     article_draft_save,
     article_draft_schedule,
+    can_discard,
     can_publish,
 )
 from .display import ScheduleForm, draft_of, is_live, local_time, review_of, zone_label
@@ -135,12 +137,17 @@ class ArticleDraftingMixin:
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def draft_action_view(self, request, object_id, action):
-        """POST only: publish, schedule (or unschedule) or discard the draft of a live article."""
-        if request.method != "POST":
+        """POST only: publish, schedule (or unschedule) or discard the draft of a live article.
+
+        Discarding asks first: a GET (or a POST without `confirm`) shows the confirmation page.
+        """
+        if request.method != "POST" and action != "discard":
             return HttpResponseNotAllowed(["POST"])
         article = self._live_article(request, object_id)
         if article is None or not self.has_change_permission(request, article):
             raise PermissionDenied("No live article of yours to change here.")
+        if action == "discard" and (request.method != "POST" or request.POST.get("confirm") != "yes"):
+            return self._discard_confirmation(request, article)
         change_url = reverse("admin:articles_article_change", args=[article.pk])
         try:
             if action == "publish":
@@ -164,6 +171,26 @@ class ArticleDraftingMixin:
         for warning in found_warnings:
             self.message_user(request, f"Warning: {warning}", messages.WARNING)
         return HttpResponseRedirect(change_url)
+
+    def _discard_confirmation(self, request, article):
+        draft = draft_of(article)
+        if draft is None:
+            self.message_user(request, "This article has no unpublished changes.", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        if not can_discard(request.user, draft):
+            raise PermissionDenied("Only Editors discard changes someone else saved.")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Discard the unpublished changes?",
+            "subtitle": None,
+            "opts": self.opts,
+            "original": article,
+            "draft": draft,
+            "draft_saved_at": local_time(draft.saved_at),
+            "compare_url": reverse("admin:articles_article_compare", args=[article.pk]) + "?old=current&new=draft",
+            "change_url": reverse("admin:articles_article_change", args=[article.pk]),
+        }
+        return TemplateResponse(request, "admin/articles/article/discard_confirmation.html", context)
 
     def _schedule(self, request, article):
         if "unschedule" in request.POST:
@@ -210,6 +237,7 @@ class ArticleDraftingMixin:
                 time_zone=zone_label(),
                 draft_saved_at=draft and local_time(draft.saved_at),
                 draft_publish_at=draft and draft.is_scheduled() and local_time(draft.publish_at),
+                can_discard=draft is not None and can_discard(request.user, draft),
                 draft_preview_url=reverse("articles:preview", args=[obj.pk]),
                 **{
                     f"draft_{action}_url": reverse(f"admin:articles_article_draft_{action}", args=[obj.pk])

@@ -226,7 +226,7 @@ def test_discarding_returns_to_the_live_version(role, request, db):
     article = make_live()
     before = live_state(article)
     edit_draft(client, article)
-    assert client.post(action_url(article, "discard")).status_code == 302
+    assert client.post(action_url(article, "discard"), {"confirm": "yes"}).status_code == 302
     assert not ArticleDraft.objects.exists() and live_state(article) == before
     form = client.get(reverse(CHANGE, args=[article.pk]))
     assert form.context["adminform"].form.initial["title"] == article.title
