@@ -486,7 +486,10 @@ class ProductCard(models.Model):
         verbose_name = "product card"
 
     def __str__(self):
-        return f"{self.product} after “{self.section}”"
+        # A form shown again may hold a card whose section is still to be chosen (or is a new row).
+        where = f"after “{self.section}”" if self.section_id else "(section not chosen yet)"
+        product = self.product if self.product_id else "No product"
+        return f"{product} {where}"
 
     def clean(self):
         if self.section_id and self.section.article_id != self.article_id:
