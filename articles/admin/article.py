@@ -16,6 +16,7 @@ from ..models import Article
 from ..publishing import PublishingRefused, article_publish, article_unpublish, can_publish
 from .display import ReviewFilter, draft_of, error_summary, is_live, local_time, review_of, short_date, zone_label
 from .drafting import ArticleDraftingMixin
+from .editing import ArticleEditingMixin
 from .inlines import (
     ArticleAdminForm,
     CardFormSet,
@@ -29,7 +30,7 @@ from .richtext import RichTextMixin
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleDraftingMixin, SortableAdminBase, RichTextMixin, VersionAdmin):
+class ArticleAdmin(ArticleEditingMixin, ArticleDraftingMixin, SortableAdminBase, RichTextMixin, VersionAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
