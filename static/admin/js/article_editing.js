@@ -26,6 +26,14 @@
   let leaving = false;
   let conflict = pane.dataset.conflict === "1";
 
+  // One request at a time: a preview, an autosave and a heartbeat never overlap.
+  let queue = Promise.resolve();
+  function serial(task) {
+    const run = queue.then(task, task);
+    queue = run.catch(function () {});
+    return run;
+  }
+
   function data(extra) {
     const body = new FormData(form);
     // Uploads are not previewed or autosaved: the server would have to store them.
@@ -68,12 +76,14 @@
 
   async function refresh() {
     const current = state();
-    if (current === previewed || inflight) return;
+    if (current === previewed || inflight || leaving) return;
     inflight = true;
     previewed = current;
     previewStatus.textContent = "Updating the preview…";
     try {
-      const response = await fetch(urls.preview, {method: "POST", body: data(), credentials: "same-origin"});
+      const response = await serial(function () {
+        return fetch(urls.preview, {method: "POST", body: data(), credentials: "same-origin"});
+      });
       if (response.status === 403) throw new Error("you may not change this article");
       if (response.status === 400) throw new Error(((await response.json()).notes || []).join(" "));
       if (!response.ok) throw new Error("the server answered " + response.status);
@@ -113,14 +123,16 @@
   }
 
   async function autosave(beforeLeaving) {
-    if (!urls.autosave || conflict || submitting || !dirty()) return;
+    if (!urls.autosave || conflict || submitting || !dirty() || (leaving && !beforeLeaving)) return;
     const current = state();
     const body = data(beforeLeaving ? {_leaving: "1"} : {});
     try {
       // keepalive: the request outlives the page when it is sent on pagehide.
-      const response = await fetch(urls.autosave, {
-        method: "POST", body: body, credentials: "same-origin", keepalive: Boolean(beforeLeaving),
-      });
+      const send = function () {
+        return fetch(urls.autosave, {method: "POST", body: body, credentials: "same-origin", keepalive: Boolean(beforeLeaving)});
+      };
+      // On pagehide the request must start now: nothing queued runs once the page is gone.
+      const response = await (beforeLeaving === "pagehide" ? send() : serial(send));
       const answer = await response.json();
       showNotice(answer.notice);
       if (answer.saved) {
@@ -139,7 +151,7 @@
   }
 
   function heartbeat(leave) {
-    if (!urls.editing) return;
+    if (!urls.editing || (leaving && !leave)) return;
     const body = new FormData();
     body.set("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
     if (leave) {
@@ -147,7 +159,7 @@
       navigator.sendBeacon(urls.editing, body);
       return;
     }
-    fetch(urls.editing, {method: "POST", body: body, credentials: "same-origin"})
+    serial(function () { return fetch(urls.editing, {method: "POST", body: body, credentials: "same-origin"}); })
       .then(function (response) { return response.ok ? response.json() : {}; })
       .then(function (answer) { showNotice(answer.notice); })
       .catch(function () {});
@@ -163,20 +175,28 @@
     event.returnValue = "";
   });
   const question = urls.autosave
-    ? "Leave this page? Your latest changes are not autosaved yet."
-    : "Leave this page? The new article is not saved.";
+    ? "Leave this page? Your latest changes are not saved yet: they are autosaved as a draft before you go."
+    : "Leave this page? The new article is not saved: what you typed is lost.";
   document.addEventListener("click", function (event) {
     const link = event.target.closest("a[href]");
     if (!link || event.defaultPrevented || link.target || link.closest(".live-preview")) return;
     const href = link.getAttribute("href");
     if (href.startsWith("#") || href.startsWith("javascript:") || link.classList.contains("related-widget-wrapper-link")) return;
     if (!dirty()) return;
-    if (window.confirm(question)) leaving = true;
-    else event.preventDefault();
+    event.preventDefault();
+    if (!window.confirm(question)) return;
+    leaving = true;
+    // Save what is there before going (the page's own link, so there is time to wait for it).
+    // Once the requests already sent are answered: the next page's own should not overlap them.
+    const go = function () {
+      serial(function () {}).then(function () { window.location.href = link.href; });
+    };
+    if (!urls.autosave || conflict) return go();
+    Promise.race([autosave("leaving"), new Promise(function (resolve) { setTimeout(resolve, 3000); })]).then(go, go);
   });
   window.addEventListener("pagehide", function () {
-    if (submitting) return;
-    if (dirty()) autosave(true);
+    if (submitting || leaving) return;
+    if (dirty()) autosave("pagehide");
     else heartbeat(true);
   });
 
