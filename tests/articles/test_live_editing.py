@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.contrib.admin.models import LogEntry
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +34,10 @@ def loaded(client, article):
 def make_live():
     make_product(name="Live shoe")
     return make_ready_draft(status=Article.Status.PUBLISHED, published_at=timezone.now() - timedelta(days=1))
+
+
+def on_postgresql():
+    return int(connection.vendor == "postgresql")
 
 
 def stored(article):
@@ -215,7 +220,8 @@ def test_preview_query_count_is_pinned(walt, db, django_assert_num_queries):
     client = client_for(walt)
     data = loaded(client, article)
     data["title"] = "Counted"
-    with django_assert_num_queries(41):
+    # PostgreSQL also stores the search vector of the previewed rows (one more query).
+    with django_assert_num_queries(41 + on_postgresql()):
         response = client.post(url("live_preview", article), data)
     assert "Counted" in response.content.decode()
 
@@ -278,7 +284,8 @@ def test_autosave_refuses_who_may_not_change_the_article(walt, django_user_model
 def test_autosave_query_counts_are_pinned(walt, db, django_assert_num_queries):
     draft, live = make_ready_draft(), make_live()
     client = client_for(walt)
-    for article, queries in ((draft, 39), (live, 56)):
+    # PostgreSQL also stores the search vector of the saved rows (one more query).
+    for article, queries in ((draft, 39 + on_postgresql()), (live, 56 + on_postgresql())):
         data = loaded(client, article)
         data["title"] = "Counted"
         with django_assert_num_queries(queries):
