@@ -74,9 +74,22 @@
   });
   window.addEventListener("resize", fit);
 
+  // The page without its scripts (the sandbox would refuse them, loudly), links opening a new tab
+  // (the public pages refuse to be framed). DOMParser neither runs nor loads anything.
+  function framed(html) {
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    doc.querySelectorAll("script:not([type='application/ld+json'])").forEach(function (script) {
+      script.remove();
+    });
+    const base = doc.createElement("base");
+    base.target = "_blank";
+    doc.head.prepend(base);
+    return "<!doctype html>" + doc.documentElement.outerHTML;
+  }
+
   async function refresh() {
     const current = state();
-    if (current === previewed || inflight || leaving) return;
+    if (current === previewed || inflight || leaving || submitting) return;
     inflight = true;
     previewed = current;
     previewStatus.textContent = "Updating the preview…";
@@ -92,8 +105,7 @@
       frame.addEventListener("load", function () {
         frame.contentWindow.scrollTo(0, scrolled);
       }, {once: true});
-      // Links open in a new tab: the public pages refuse to be framed.
-      frame.srcdoc = html.replace(/<head([^>]*)>/i, '<head$1><base target="_blank">');
+      frame.srcdoc = framed(html);
       previewStatus.textContent = "Preview updated at " + new Date().toLocaleTimeString() + ".";
     } catch (error) {
       previewed = null;
