@@ -111,7 +111,12 @@ class ArticleEditingMixin:
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         editable = self.has_add_permission(request) if add else self.has_change_permission(request, obj)
-        if editable and not context.get("is_popup"):
+        # Not on a revision or recovery page: an autosave there would restore the revision unasked.
+        form_page = getattr(request.resolver_match, "url_name", "") in (
+            "articles_article_add",
+            "articles_article_change",
+        )
+        if editable and form_page and not context.get("is_popup"):
             context["live_preview"] = {
                 "url": reverse("admin:articles_article_live_preview_add")
                 if add

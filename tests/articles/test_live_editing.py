@@ -397,6 +397,17 @@ def test_the_change_form_has_the_pane_only_for_who_may_change(walt, db):
     assert url("live_preview_add") in add and 'data-autosave-url=""' in add
 
 
+def test_a_revision_page_has_no_autosave(edna, db):
+    article = make_ready_draft()
+    client = client_for(edna)
+    data = loaded(client, article)
+    data["title"] = "Second version"
+    client.post(reverse(CHANGE, args=[article.pk]), data)
+    version = Version.objects.get_for_object(article).last()
+    page = client.get(reverse("admin:articles_article_revision", args=[article.pk, version.pk]))
+    assert page.status_code == 200 and 'class="live-preview"' not in page.content.decode()
+
+
 def test_sections_saved_from_a_preview_never_survive(walt, db):
     article = make_ready_draft()
     client = client_for(walt)
