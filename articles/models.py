@@ -1,4 +1,5 @@
 import math
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -609,6 +610,43 @@ class ReviewComment(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} by {self.author}"
+
+    def get_absolute_url(self):
+        return reverse("admin:articles_article_change", args=[self.article_id])
+
+
+class EditPresenceQuerySet(models.QuerySet):
+    def active(self):
+        """Rows of people whose change form sent a heartbeat within EDIT_PRESENCE_SECONDS."""
+        return self.filter(seen_at__gte=timezone.now() - timedelta(seconds=EDIT_PRESENCE_SECONDS))
+
+
+# A change form sends a heartbeat every 30 s; two minutes without one and its user has left.
+EDIT_PRESENCE_SECONDS = 120
+
+
+class EditPresence(models.Model):
+    """Someone has the article's change form open (refreshed by its heartbeat), and what they last saved.
+
+    articles/editing.py: the notice "Alice is editing this article too" and the
+    rule refusing a save over someone else's newer one read these rows.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="edit_presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+    saved_version = models.CharField(
+        max_length=40, blank=True, help_text="The version (articles.editing.edit_version) this user's last save made."
+    )
+
+    objects = EditPresenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seen_at"]
+        constraints = [models.UniqueConstraint(fields=["article", "user"], name="edit_presence_unique")]
+
+    def __str__(self):
+        return f"{self.user} editing “{self.article}”"
 
     def get_absolute_url(self):
         return reverse("admin:articles_article_change", args=[self.article_id])

@@ -189,6 +189,22 @@ class SharedPreviewView(PreviewMixin, DetailView):
         return super().get(request, *args, **kwargs)
 
 
+class LivePreviewPage(PreviewMixin, DetailView):
+    """The unsaved change form as readers would see it (articles/admin/editing.py writes it, then rolls back)."""
+
+    shows_draft = True  # related articles are not cached: the rows are about to be rolled back
+
+
+def render_live_preview(request, article_id, notes):
+    """The preview page of the article rows as the caller's transaction has them, rendered now."""
+    page = LivePreviewPage()
+    page.setup(request, pk=article_id)
+    page.object = page.get_object()
+    response = page.render_to_response(page.get_context_data(object=page.object, live_preview=True, notes=notes))
+    response.render()
+    return response
+
+
 class SearchView(ListView):
     """/search/?q= over articles and products; any query, however odd, gets a helpful page."""
 

@@ -16,6 +16,7 @@ from ..models import Article, ArticleDraft
 from ..publishing import PublishingRefused, article_draft_publish, article_publish, article_unpublish, can_publish
 from .display import ReviewFilter, draft_of, error_summary, is_live, local_time, review_of, short_date, zone_label
 from .drafting import ArticleDraftingMixin
+from .editing import ArticleEditingMixin
 from .history import ArticleHistoryMixin
 from .inlines import (
     ArticleAdminForm,
@@ -30,7 +31,9 @@ from .richtext import RichTextMixin
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleDraftingMixin, ArticleHistoryMixin, SortableAdminBase, RichTextMixin, VersionAdmin):
+class ArticleAdmin(
+    ArticleEditingMixin, ArticleDraftingMixin, ArticleHistoryMixin, SortableAdminBase, RichTextMixin, VersionAdmin
+):
     form = ArticleAdminForm
     list_display = [
         "title",

@@ -1,0 +1,417 @@
+"""Live preview, autosave, presence and the conflict rule of the article form (articles/admin/editing.py)."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Version
+
+from articles.models import Article, ArticleDraft, EditPresence, Section
+from tests.admin_forms import form_data, rows, staff_user
+from tests.factories import image_file, make_article, make_author, make_product, make_ready_draft
+
+CHANGE = "admin:articles_article_change"
+
+
+def url(name, article=None):
+    return reverse(f"admin:articles_article_{name}", args=[article.pk] if article else [])
+
+
+def loaded(client, article):
+    """The change form's POST data as a browser sends it, with the version it was loaded from."""
+    response = client.get(reverse(CHANGE, args=[article.pk]))
+    data = form_data(response)
+    data["_edit_version"] = response.context["live_preview"]["version"]
+    return data
+
+
+def make_live():
+    make_product(name="Live shoe")
+    return make_ready_draft(status=Article.Status.PUBLISHED, published_at=timezone.now() - timedelta(days=1))
+
+
+def on_postgresql():
+    return int(connection.vendor == "postgresql")
+
+
+def stored(article):
+    article = Article.objects.get(pk=article.pk)
+    return (
+        article.title,
+        article.status,
+        article.updated_at,
+        list(article.sections.values_list("pk", "heading", "level")),
+        list(article.takeaways.values_list("pk", "text")),
+        list(article.product_cards.values_list("pk", "section_id")),
+        list(article.faqs.values_list("pk", "question")),
+    )
+
+
+@pytest.fixture
+def walt(django_user_model):
+    return staff_user(django_user_model, "walt", "Writers")
+
+
+@pytest.fixture
+def edna(django_user_model):
+    return staff_user(django_user_model, "edna", "Editors")
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# The live preview.
+
+
+def test_preview_renders_the_unsaved_form_and_stores_nothing(walt, db):
+    article = make_ready_draft()
+    client = client_for(walt)
+    data = loaded(client, article)
+    before, versions, logs = stored(article), Version.objects.count(), LogEntry.objects.count()
+    data.update(
+        {
+            "title": "A title typed just now",
+            "takeaways-0-text": "A changed takeaway",
+            "sections-TOTAL_FORMS": "3",
+            "sections-2-level": "2",
+            "sections-2-heading": "A section typed just now",
+            "sections-2-body_html": "<p>Fresh words.</p><script>alert(1)</script>",
+            "sections-2-sort_order": "3",
+            "faqs-0-DELETE": "on",
+        }
+    )
+    response = client.post(url("live_preview", article), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "A title typed just now" in html and "A changed takeaway" in html
+    assert "A section typed just now" in html and "Fresh words." in html and "<script>alert" not in html
+    assert "Question 1?" not in html  # the FAQ marked for deletion
+    assert "Unsaved changes, as you type" in html
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert stored(article) == before
+    assert (Version.objects.count(), LogEntry.objects.count()) == (versions, logs)
+
+
+def test_preview_of_a_live_article_shows_its_draft_with_the_edit_and_leaves_readers_alone(walt, client, db):
+    article = make_live()
+    writer = client_for(walt)
+    data = loaded(writer, article)
+    data["title"] = "A better title"
+    assert writer.post(reverse(CHANGE, args=[article.pk]), data).status_code == 302  # a draft now
+    public = client.get(article.get_absolute_url()).content
+    before = stored(article)
+    data = loaded(writer, article)
+    data["excerpt"] = "An excerpt being typed"
+    response = writer.post(url("live_preview", article), data)
+    html = response.content.decode()
+    assert "A better title" in html and "An excerpt being typed" not in public.decode()
+    assert stored(article) == before
+    assert ArticleDraft.objects.get(article=article).snapshot["article"]["fields"]["title"] == "A better title"
+    assert client.get(article.get_absolute_url()).content == public
+
+
+def test_an_invalid_form_previews_what_is_valid_with_notes(walt, db):
+    article = make_ready_draft()
+    client = client_for(walt)
+    data = loaded(client, article)
+    first = min(rows(data, "sections"))
+    data.update(
+        {
+            "title": "",  # required
+            "intro_html": "<p>A valid intro.</p>",
+            f"sections-{first}-level": "7",  # no such level
+            f"sections-{first}-heading": "Not shown",
+            "product_cards-TOTAL_FORMS": "2",
+            "product_cards-1-section": "new:sections-9",  # a section that is not being saved
+            "product_cards-1-product": str(make_product().pk),
+        }
+    )
+    response = client.post(url("live_preview", article), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "A valid intro." in html
+    assert "Title: This field is required." in html
+    assert "Section 1:" in html and "Not shown" not in html
+    assert "Product card 2:" in html
+    assert Article.objects.get(pk=article.pk).intro_html == "<p>Intro.</p>"
+
+
+def test_preview_of_the_add_form_creates_no_article(walt, db):
+    make_author()
+    client = client_for(walt)
+    data = form_data(client.get(reverse("admin:articles_article_add")))
+    data.update({"title": "A new idea", "slug": "", "intro_html": "<p>First lines.</p>"})
+    response = client.post(url("live_preview_add"), data)
+    assert response.status_code == 200
+    assert "A new idea" in response.content.decode() and "First lines." in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_preview_without_any_author_says_what_is_missing(walt, db):
+    client = client_for(walt)
+    data = form_data(client.get(reverse("admin:articles_article_add")))
+    data["title"] = "No author yet"
+    response = client.post(url("live_preview_add"), data)
+    assert response.status_code == 400
+    assert "Add an author to see the preview." in response.json()["notes"]
+
+
+def test_preview_ignores_uploads(walt, db, settings):
+    article = make_ready_draft()
+    client = client_for(walt)
+    data = loaded(client, article)
+    data["hero_image"] = image_file("new-hero.jpg", width=1600, height=900)
+    data["hero_alt"] = "A runner on a trail"
+    assert client.post(url("live_preview", article), data).status_code == 200
+    assert not list(Path(settings.MEDIA_ROOT).rglob("*.jpg"))
+    assert not Article.objects.get(pk=article.pk).hero_image
+
+
+def test_preview_refuses_who_may_not_change_the_article(walt, edna, django_user_model, db):
+    draft, scheduled = make_ready_draft(), make_article(published_at=timezone.now() + timedelta(days=1))
+    data = {"title": "x"}
+    assert Client().post(url("live_preview", draft), data).status_code == 302  # to the login page
+    reader = django_user_model.objects.create_user("rita", "rita@example.com", "pw")
+    assert client_for(reader).post(url("live_preview", draft), data).status_code == 302
+    writer = client_for(walt)
+    assert writer.get(url("live_preview", draft)).status_code == 405
+    assert writer.post(url("live_preview", scheduled), data).status_code == 403  # Editors change scheduled work
+    assert writer.post(reverse("admin:articles_article_live_preview", args=["999999"]), data).status_code == 403
+    assert writer.post(reverse("admin:articles_article_live_preview", args=["nonsense"]), data).status_code == 403
+    assert client_for(edna).post(url("live_preview", scheduled), loaded(client_for(edna), scheduled)).status_code == 200
+
+
+def test_preview_needs_the_csrf_token(walt, db):
+    article = make_ready_draft()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(walt)
+    data = form_data(client.get(reverse(CHANGE, args=[article.pk])))
+    data.pop("csrfmiddlewaretoken", None)
+    assert client.post(url("live_preview", article), data).status_code == 403
+
+
+def test_a_crafted_preview_post_with_nonsense_never_fails(walt, db):
+    article = make_ready_draft()
+    client = client_for(walt)
+    for data in (
+        {},
+        {"sections-TOTAL_FORMS": "x", "title": "Bad formset"},
+        {"takeaways-TOTAL_FORMS": "1", "takeaways-INITIAL_FORMS": "1", "takeaways-0-id": "999999"},
+        {**loaded(client, article), "author": "999999", "topics": ["abc"], "status": "published"},
+    ):
+        response = client.post(url("live_preview", article), data)
+        assert response.status_code in (200, 400), data
+    assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
+
+
+def test_preview_query_count_is_pinned(walt, db, django_assert_num_queries):
+    article = make_ready_draft()
+    client = client_for(walt)
+    data = loaded(client, article)
+    data["title"] = "Counted"
+    # PostgreSQL also stores the search vector of the previewed rows (one more query).
+    with django_assert_num_queries(41 + on_postgresql()):
+        response = client.post(url("live_preview", article), data)
+    assert "Counted" in response.content.decode()
+
+
+# Autosave.
+
+
+def test_autosave_keeps_a_draft_article_without_publishing_it(edna, db):
+    article = make_ready_draft()
+    client = client_for(edna)
+    data = loaded(client, article)
+    versions, logs = Version.objects.count(), LogEntry.objects.count()
+    data.update({"title": "Autosaved title", "status": "published", "published_at_0": "2026-01-01"})
+    answer = client.post(url("autosave", article), data).json()
+    assert answer["saved"] is True and answer["message"].startswith("Autosaved as a draft at")
+    article.refresh_from_db()
+    assert (article.title, article.status, article.published_at) == ("Autosaved title", Article.Status.DRAFT, None)
+    assert (Version.objects.count(), LogEntry.objects.count()) == (versions, logs)  # no history row every 20 s
+    assert answer["version"] == article.updated_at.isoformat()
+
+
+def test_autosave_of_a_live_article_stores_its_draft_only(walt, client, db):
+    article = make_live()
+    public, before = client.get(article.get_absolute_url()).content, stored(article)
+    writer = client_for(walt)
+    data = loaded(writer, article)
+    data["title"] = "Autosaved change"
+    answer = writer.post(url("autosave", article), data).json()
+    assert answer["saved"] is True and "as unpublished changes" in answer["message"]
+    draft = ArticleDraft.objects.get(article=article)
+    assert draft.snapshot["article"]["fields"]["title"] == "Autosaved change" and draft.saved_by == walt
+    assert stored(article) == before and client.get(article.get_absolute_url()).content == public
+    assert answer["version"] == draft.saved_at.isoformat()
+    # Coming back: the form shows the autosaved draft.
+    assert loaded(writer, article)["title"] == "Autosaved change"
+
+
+def test_an_invalid_autosave_keeps_nothing(walt, db):
+    article = make_ready_draft()
+    client = client_for(walt)
+    data = loaded(client, article)
+    before = stored(article)
+    data.update({"title": "", "excerpt": "Would be lost"})
+    answer = client.post(url("autosave", article), data).json()
+    assert answer["saved"] is False and "need fixing" in answer["message"]
+    assert stored(article) == before
+
+
+def test_autosave_refuses_who_may_not_change_the_article(walt, django_user_model, db):
+    draft, scheduled = make_ready_draft(), make_article(published_at=timezone.now() + timedelta(days=1))
+    assert Client().post(url("autosave", draft), {}).status_code == 302
+    reader = django_user_model.objects.create_user("rita", "rita@example.com", "pw")
+    assert client_for(reader).post(url("autosave", draft), {}).status_code == 302
+    writer = client_for(walt)
+    assert writer.get(url("autosave", draft)).status_code == 405
+    assert writer.post(url("autosave", scheduled), {"title": "x"}).status_code == 403
+    assert Article.objects.get(pk=scheduled.pk).title != "x"
+
+
+def test_autosave_query_counts_are_pinned(walt, db, django_assert_num_queries):
+    draft, live = make_ready_draft(), make_live()
+    client = client_for(walt)
+    # PostgreSQL also stores the search vector of the saved rows (one more query).
+    for article, queries in ((draft, 39 + on_postgresql()), (live, 56 + on_postgresql())):
+        data = loaded(client, article)
+        data["title"] = "Counted"
+        with django_assert_num_queries(queries):
+            assert client.post(url("autosave", article), data).json()["saved"] is True
+
+
+# Someone else's newer save, and who is editing.
+
+
+def test_a_save_over_someone_elses_newer_save_is_refused_then_allowed_knowingly(walt, edna, db):
+    article = make_ready_draft()
+    writer, editor = client_for(walt), client_for(edna)
+    walts = loaded(writer, article)
+    ednas = loaded(editor, article)
+    ednas["title"] = "Edna's title"
+    assert editor.post(reverse(CHANGE, args=[article.pk]), ednas).status_code == 302
+
+    walts.update({"title": "Walt's title", "excerpt": "Walt's excerpt"})
+    response = writer.post(reverse(CHANGE, args=[article.pk]), walts)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "edna saved a newer version at" in html
+    assert f'href="{reverse("articles:preview", args=[article.pk])}" target="_blank">open their version</a>' in html
+    assert response.context["adminform"].form["excerpt"].value() == "Walt's excerpt"  # the input is kept
+    assert Article.objects.get(pk=article.pk).title == "Edna's title"
+    # The form now carries Edna's version: saving again replaces it.
+    walts["_edit_version"] = response.context["live_preview"]["version"]
+    assert writer.post(reverse(CHANGE, args=[article.pk]), walts).status_code == 302
+    assert Article.objects.get(pk=article.pk).title == "Walt's title"
+
+
+def test_an_autosave_over_someone_elses_newer_draft_is_refused(walt, edna, db):
+    article = make_live()
+    writer, editor = client_for(walt), client_for(edna)
+    walts = loaded(writer, article)
+    ednas = loaded(editor, article)
+    ednas["title"] = "Edna's draft"
+    assert editor.post(url("autosave", article), ednas).json()["saved"] is True
+    walts["title"] = "Walt's draft"
+    response = writer.post(url("autosave", article), walts)
+    assert response.status_code == 409
+    assert "edna saved a newer version" in response.json()["message_html"]
+    assert ArticleDraft.objects.get(article=article).snapshot["article"]["fields"]["title"] == "Edna's draft"
+
+
+def test_ones_own_newer_save_is_no_conflict(walt, db):
+    article = make_ready_draft()
+    client = client_for(walt)
+    data = loaded(client, article)
+    data["title"] = "Autosaved first"
+    assert client.post(url("autosave", article), data).json()["saved"] is True
+    # The form still holds the version it was loaded from (another window, say).
+    data["title"] = "Then saved"
+    assert client.post(reverse(CHANGE, args=[article.pk]), data).status_code == 302
+    assert Article.objects.get(pk=article.pk).title == "Then saved"
+
+
+def test_a_newer_save_by_nobody_known_is_a_conflict_too(walt, edna, db):
+    article = make_ready_draft()
+    client = client_for(walt)
+    data = loaded(client, article)
+    with time_machine.travel(timezone.now() + timedelta(seconds=5)):
+        Article.objects.get(pk=article.pk).save()  # an import, say
+        data["title"] = "Over it"
+        response = client.post(reverse(CHANGE, args=[article.pk]), data)
+    assert response.status_code == 200 and "Someone saved a newer version" in response.content.decode()
+
+
+def test_presence_shows_who_else_is_editing_until_it_expires(walt, edna, db):
+    article = make_ready_draft()
+    writer, editor = client_for(walt), client_for(edna)
+    editor.get(reverse(CHANGE, args=[article.pk]))
+    response = writer.get(reverse(CHANGE, args=[article.pk]))
+    assert "edna is editing this article too" in response.content.decode()
+    assert "walt is editing" not in response.content.decode()
+    with time_machine.travel(timezone.now() + timedelta(seconds=100)):
+        assert "edna is editing" in writer.get(reverse(CHANGE, args=[article.pk])).content.decode()
+    with time_machine.travel(timezone.now() + timedelta(seconds=121)):
+        assert "edna is editing" not in writer.get(reverse(CHANGE, args=[article.pk])).content.decode()
+        # Her heartbeat brings her back; the answer names who else is there.
+        assert editor.post(url("editing", article)).json()["notice"].startswith("walt is editing")
+        assert "edna is editing" in writer.post(url("editing", article)).json()["notice"]
+        editor.post(url("editing", article), {"leave": "1"})
+        assert writer.post(url("editing", article)).json()["notice"] == ""
+    assert EditPresence.objects.filter(article=article).count() == 2  # one row per person, never more
+
+
+def test_presence_endpoint_roles(walt, django_user_model, db):
+    draft, scheduled = make_ready_draft(), make_article(published_at=timezone.now() + timedelta(days=1))
+    assert Client().post(url("editing", draft)).status_code == 302
+    reader = django_user_model.objects.create_user("rita", "rita@example.com", "pw")
+    assert client_for(reader).post(url("editing", draft)).status_code == 302
+    writer = client_for(walt)
+    assert writer.get(url("editing", draft)).status_code == 405
+    assert writer.post(url("editing", scheduled)).status_code == 403
+    # Viewing a scheduled article (read only) is not editing it.
+    writer.get(reverse(CHANGE, args=[scheduled.pk]))
+    assert not EditPresence.objects.filter(article=scheduled).exists()
+
+
+def test_the_change_form_has_the_pane_only_for_who_may_change(walt, db):
+    draft, scheduled = make_ready_draft(), make_article(published_at=timezone.now() + timedelta(days=1))
+    writer = client_for(walt)
+    html = writer.get(reverse(CHANGE, args=[draft.pk])).content.decode()
+    assert 'class="live-preview"' in html and url("live_preview", draft) in html and url("autosave", draft) in html
+    assert 'name="_edit_version"' in html
+    assert 'class="live-preview"' not in writer.get(reverse(CHANGE, args=[scheduled.pk])).content.decode()
+    add = writer.get(reverse("admin:articles_article_add")).content.decode()
+    assert url("live_preview_add") in add and 'data-autosave-url=""' in add
+
+
+def test_a_revision_page_has_no_autosave(edna, db):
+    article = make_ready_draft()
+    client = client_for(edna)
+    data = loaded(client, article)
+    data["title"] = "Second version"
+    client.post(reverse(CHANGE, args=[article.pk]), data)
+    version = Version.objects.get_for_object(article).last()
+    page = client.get(reverse("admin:articles_article_revision", args=[article.pk, version.pk]))
+    assert page.status_code == 200 and 'class="live-preview"' not in page.content.decode()
+
+
+def test_sections_saved_from_a_preview_never_survive(walt, db):
+    article = make_ready_draft()
+    client = client_for(walt)
+    data = loaded(client, article)
+    data.update({"sections-TOTAL_FORMS": "3", "sections-2-level": "2", "sections-2-heading": "Ghost"})
+    client.post(url("live_preview", article), data)
+    assert not Section.objects.filter(heading="Ghost").exists()
