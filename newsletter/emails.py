@@ -93,7 +93,7 @@ def issue_content(issue) -> dict:
             "title": article.title,
             "excerpt": article.excerpt,
             "url": absolute(article.get_absolute_url()) + "?" + issue_link_query(issue, article.slug),
-            "image": _email_image(article.hero_image, HERO_WIDTH, article.hero_alt),
+            "image": _email_image(article.hero_image and article.hero_image.file, HERO_WIDTH, article.hero_alt_text),
         }
         for article in issue.shown_articles()
     ]
@@ -108,7 +108,9 @@ def issue_content(issue) -> dict:
             "url": absolute(reverse("products:go", args=[product.slug]))
             + "?"
             + urlencode({"placement": f"newsletter-{issue.pk}", "campaign": issue.slug}),
-            "image": _email_image(product.image, PRODUCT_WIDTH, product.image_alt or product.display_name),
+            "image": _email_image(
+                product.image and product.image.file, PRODUCT_WIDTH, product.image_alt_text or product.display_name
+            ),
         }
         for product in issue.shown_products()
     ]

@@ -1,5 +1,5 @@
 """
-Make the missing WebP and JPEG renditions of every stored image: heroes, figures, avatars, products.
+Make the missing WebP and JPEG renditions of every library image (heroes, figures, avatars, products use them).
 
 Saving a model makes its renditions; this backfills images stored before
 renditions existed, or whose files were lost. Files already there are kept.
@@ -9,12 +9,11 @@ cached pages are refreshed when a list changed.
 
 from django.core.management.base import BaseCommand
 
-from articles.models import Article, Author, Section
 from core.images import STORAGE_ERRORS, make_renditions, renditions_field, stored_rendition_widths
+from core.models import Image
 from core.pagecache import bump_generation
-from products.models import Product
 
-IMAGE_FIELDS = [(Article, "hero_image"), (Section, "figure_image"), (Author, "avatar"), (Product, "image")]
+IMAGE_FIELDS = [(Image, "file")]
 
 
 class Command(BaseCommand):
