@@ -3,13 +3,12 @@
 from adminsortable2.admin import SortableAdminBase
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
-from core.images import ImageUploadField
+from core.admin import ImageChooserMixin
 
 from .. import preview, publishing
 from ..models import Article
@@ -29,7 +28,7 @@ from .richtext import RichTextMixin
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleDraftingMixin, SortableAdminBase, RichTextMixin, VersionAdmin):
+class ArticleAdmin(ImageChooserMixin, ArticleDraftingMixin, SortableAdminBase, RichTextMixin, VersionAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -47,7 +46,6 @@ class ArticleAdmin(ArticleDraftingMixin, SortableAdminBase, RichTextMixin, Versi
     filter_horizontal = ["topics"]
     search_fields = ["title", "excerpt", "sections__heading", "sections__body_html", "faqs__question"]
     prepopulated_fields = {"slug": ("title",)}
-    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
     date_hierarchy = "published_at"
     rich_text_fields = ["intro_html"]
     readonly_fields = ["reading_time", "last_saved", "view_on_site_link", "preview_links"]

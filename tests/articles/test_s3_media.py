@@ -15,11 +15,12 @@ from PIL import Image
 
 from articles.models import Article, Author, Section
 from core.images import rendition_name
+from core.models import Image as LibraryImage
 from products.models import Product
-from tests.articles.test_image_uploads import photo_with_location, post_product, upload
+from tests.articles.test_image_uploads import photo_with_location, post_image, post_product, upload
 from tests.articles.test_images import Pictures, srcset_widths
 from tests.articles.test_import import GOOD
-from tests.factories import image_bytes, make_article, make_author, make_product
+from tests.factories import image_bytes, make_article, make_author, make_image, make_product
 
 
 def fetch(url) -> bytes:
@@ -39,14 +40,14 @@ def assert_nothing_on_disk(settings):
 
 def test_admin_upload_goes_to_the_bucket_with_its_renditions(staff_client, db, s3_media, settings):
     product = make_product()
-    response = post_product(
-        staff_client, product, image=upload(photo_with_location(), "IMG_2041.jpg"), image_alt="A grey sneaker."
-    )
+    response = post_image(staff_client, upload(photo_with_location(), "IMG_2041.jpg"), alt="A grey sneaker.")
     assert response.status_code == 302, response.content.decode()[:2000]
+    image = LibraryImage.objects.get()
+    assert post_product(staff_client, product, image=image.pk, image_alt="").status_code == 302
     product.refresh_from_db()
-    assert (product.image_width, product.image_height, product.image_renditions) == (200, 400, [160, 200])
-    assert s3_media.keys() == {product.image.name} | renditions_of(product.image.name, (160, 200))
-    with Image.open(io.BytesIO(s3_media.read(product.image.name))) as img:
+    assert (image.file_width, image.file_height, image.file_renditions) == (200, 400, [160, 200])
+    assert s3_media.keys() == {image.file.name} | renditions_of(image.file.name, (160, 200))
+    with Image.open(io.BytesIO(s3_media.read(image.file.name))) as img:
         assert img.size == (200, 400) and not img.getexif()  # upright, no location data
     assert_nothing_on_disk(settings)
 
@@ -54,7 +55,7 @@ def test_admin_upload_goes_to_the_bucket_with_its_renditions(staff_client, db, s
     page = staff_client.get(product.get_absolute_url())
     (main,) = [p for p in Pictures(page.content.decode()).pictures if p["img"].get("alt") == "A grey sneaker."]
     webp = main["sources"][0]["srcset"].split(", ")[0].rsplit(" ", 1)[0]
-    assert webp.startswith(f"{s3_media.origin}/{s3_media.bucket}/renditions/products/")
+    assert webp.startswith(f"{s3_media.origin}/{s3_media.bucket}/renditions/images/")
     with Image.open(io.BytesIO(fetch(webp))) as img:
         assert (img.format, img.size) == ("WEBP", (160, 320))
     img_src = page.headers["Content-Security-Policy"].split("img-src ")[1].split(";")[0].split()
@@ -67,12 +68,10 @@ def test_admin_upload_into_a_missing_bucket_is_a_form_error_not_a_500(staff_clie
         **settings.STORAGES,
         "default": {**storage, "OPTIONS": {**storage["OPTIONS"], "bucket_name": "kuru-bucket-never-made"}},
     }
-    product = make_product(name="Nowhere")
-    response = post_product(staff_client, product, image=upload(image_bytes(fmt="PNG"), "shoe.png"), image_alt="A shoe")
+    response = post_image(staff_client, upload(image_bytes(fmt="PNG"), "shoe.png"), alt="A shoe")
     assert response.status_code == 200
     assert "The image could not be stored: the media storage refuses new files." in response.content.decode()
-    product.refresh_from_db()
-    assert not product.image
+    assert not LibraryImage.objects.exists()
 
 
 def test_article_page_serves_hero_figure_and_social_image_from_the_bucket(client, db, s3_media, settings):
@@ -82,7 +81,9 @@ def test_article_page_serves_hero_figure_and_social_image_from_the_bucket(client
     Section.objects.create(
         article=article,
         heading="Heel",
-        figure_image=ContentFile(image_bytes(700, 400, color=(20, 90, 160)), name="heel.jpg"),
+        figure_image=make_image(
+            ContentFile(image_bytes(700, 400, color=(20, 90, 160)), name="heel.jpg"), "articles/figures"
+        ),
         figure_alt="A heel on a foam roller.",
     )
     article.refresh_from_db()
@@ -120,15 +121,14 @@ def test_the_content_importers_write_every_image_to_the_bucket(db, s3_media, set
     keys = s3_media.keys()
     stored = [
         *(a.hero_image for a in Article.objects.all()),
-        *(s.figure_image for s in Section.objects.exclude(figure_image="")),
-        *(a.avatar for a in Author.objects.exclude(avatar="")),
-        *(p.image for p in Product.objects.exclude(image="")),
+        *(s.figure_image for s in Section.objects.exclude(figure_image=None)),
+        *(a.avatar for a in Author.objects.exclude(avatar=None)),
+        *(p.image for p in Product.objects.exclude(image=None)),
     ]
     assert len(stored) >= 8
     for image in stored:
-        assert image.name in keys
-        widths = getattr(image.instance, image.field.width_field.removesuffix("_width") + "_renditions")
-        assert widths and renditions_of(image.name, widths) <= keys
+        assert image.file.name in keys
+        assert image.file_renditions and renditions_of(image.file.name, image.file_renditions) <= keys
     assert_nothing_on_disk(settings)
 
 
@@ -145,7 +145,7 @@ def test_a_failed_import_leaves_nothing_in_the_bucket(db, s3_media, tmp_path):
 
     path.write_text(source, encoding="utf-8")
     call_command("import_article", path, stdout=io.StringIO())
-    assert Article.objects.get(slug="heel-pain-explained").hero_image.name in s3_media.keys()
+    assert Article.objects.get(slug="heel-pain-explained").hero_image.file.name in s3_media.keys()
 
 
 def test_export_copies_images_out_of_the_bucket(db, s3_media, tmp_path, capsys):
@@ -154,18 +154,20 @@ def test_export_copies_images_out_of_the_bucket(db, s3_media, tmp_path, capsys):
     )
     out = tmp_path / "export" / "article.md"
     call_command("export_article", article.slug, output=str(out), stdout=io.StringIO())
-    copied = out.parent / "images" / Path(article.hero_image.name).name
-    assert copied.read_bytes() == s3_media.read(article.hero_image.name)
+    copied = out.parent / "images" / Path(article.hero_image.file.name).name
+    assert copied.read_bytes() == s3_media.read(article.hero_image.file.name)
     call_command("export_article", article.slug)
-    assert f'hero_image = "{s3_media.origin}/{s3_media.bucket}/{article.hero_image.name}"' in capsys.readouterr().out
+    assert (
+        f'hero_image = "{s3_media.origin}/{s3_media.bucket}/{article.hero_image.file.name}"' in capsys.readouterr().out
+    )
 
 
 def test_make_renditions_backfills_the_bucket(db, s3_media):
     product = make_product(image=ContentFile(image_bytes(700, 500), name="shoe.jpg"), image_alt="A grey sneaker.")
-    lost = rendition_name(product.image.name, 320, "webp")
+    lost = rendition_name(product.image.file.name, 320, "webp")
     s3_media.client.delete_object(Bucket=s3_media.bucket, Key=lost)
     out = io.StringIO()
     call_command("make_renditions", stdout=out)
     assert "wrote 1 rendition file(s)" in out.getvalue()
     assert lost in s3_media.keys()
-    assert Product.objects.get().image_renditions == [160, 320, 640, 700]
+    assert Product.objects.get().image.file_renditions == [160, 320, 640, 700]
