@@ -295,8 +295,8 @@ def article_to_markdown(article, image_ref) -> str:
         if getattr(article, key):
             meta.append(f"{key} = {_toml_string(getattr(article, key))}")
     if article.hero_image:
-        meta.append(f"hero_image = {_toml_string(image_ref(article.hero_image))}")
-        meta.append(f"hero_alt = {_toml_string(article.hero_alt)}")
+        meta.append(f"hero_image = {_toml_string(image_ref(article.hero_image.file))}")
+        meta.append(f"hero_alt = {_toml_string(article.hero_alt_text)}")
     topics = list(article.topics.order_by("name").values_list("name", flat=True))
     if topics:
         meta.append(f"topics = [{', '.join(_toml_string(t) for t in topics)}]")
@@ -320,7 +320,7 @@ def article_to_markdown(article, image_ref) -> str:
             block.append(html_to_markdown(section.body_html))
         if section.figure_image:
             caption = f' "{section.figure_caption}"' if section.figure_caption else ""
-            block.append(f"![{section.figure_alt}]({image_ref(section.figure_image)}{caption})")
+            block.append(f"![{section.figure_alt_text}]({image_ref(section.figure_image.file)}{caption})")
         if section.callout_link_text:
             target = f"article:{section.callout_article.slug}" if section.callout_article_id else section.callout_url
             lead = f"{section.callout_lead} " if section.callout_lead else ""

@@ -8,7 +8,8 @@ from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
 
-from core.images import check_alt_text, prepare_image, rendition, validate_image_file
+from core.images import rendition
+from core.models import Image, check_image_alt, image_alt
 from core.richtext import count_words, html_to_text, sanitize_html
 from core.slugs import check_slug, make_slug, unique_slug
 
@@ -28,27 +29,19 @@ class Author(models.Model):
         blank=True,
         help_text="A short paragraph about the author. Paragraphs, bold, italic, links, lists and quotes.",
     )
-    avatar = models.ImageField(
-        upload_to="authors/",
-        width_field="avatar_width",
-        height_field="avatar_height",
+    avatar = models.ForeignKey(
+        "core.Image",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        validators=[validate_image_file],
-        help_text="A square photo or logo, at least 160×160 pixels. JPEG, PNG or WebP.",
+        related_name="avatars",
+        help_text="A square photo or logo from the library, at least 160×160 pixels.",
     )
     avatar_alt = models.CharField(
         "avatar alt text",
         max_length=200,
         blank=True,
-        help_text="What the picture shows, for readers who cannot see it.",
-    )
-    avatar_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    avatar_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    avatar_renditions = models.JSONField(
-        default=list,
-        blank=True,
-        editable=False,
-        help_text="Widths of the WebP and JPEG renditions made of the avatar, narrowest first; written with them.",
+        help_text="What the picture shows, for readers who cannot see it. Empty: the image’s default alt text.",
     )
 
     class Meta:
@@ -60,7 +53,6 @@ class Author(models.Model):
     def save(self, *args, **kwargs):
         check_slug(self)
         self.bio_html = sanitize_html(self.bio_html)
-        prepare_image(self, "avatar")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -68,9 +60,13 @@ class Author(models.Model):
 
     def clean(self):
         errors = {}
-        check_alt_text(self, "avatar", "avatar_alt", errors)
+        check_image_alt(self.avatar, self.avatar_alt, "avatar_alt", errors)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def avatar_alt_text(self):
+        return image_alt(self.avatar, self.avatar_alt)
 
     @property
     def about_heading(self):
@@ -134,7 +130,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """Published articles as lists and cards show them: with their authors, without the search
         columns (the whole text twice: 28 kB for the seed article, decoded on every row)."""
-        return self.published().select_related("author").defer(*SEARCH_COLUMNS)
+        return self.published().select_related("author", "hero_image").defer(*SEARCH_COLUMNS)
 
     def for_page(self):
         """Articles with everything their page shows, in six queries however long the article is.
@@ -147,13 +143,14 @@ class ArticleQuerySet(models.QuerySet):
         """
         cards = ProductCard.objects.filter(
             product__is_active=True, article=models.F("section__article")
-        ).select_related("product")
-        sections = Section.objects.select_related("callout_article").only(
+        ).select_related("product__image")
+        sections = Section.objects.select_related("callout_article", "figure_image").only(
             *(field.name for field in Section._meta.concrete_fields),
             *(f"callout_article__{name}" for name in CALLOUT_TARGET_FIELDS),
+            *(f"figure_image__{field.name}" for field in Image._meta.concrete_fields),
         )
         return (
-            self.select_related("author")
+            self.select_related("author__avatar", "hero_image")
             .defer(*SEARCH_COLUMNS)
             .prefetch_related(
                 models.Prefetch("sections", queryset=sections),
@@ -196,22 +193,16 @@ class Article(models.Model):
         blank=True,
         help_text="One or two sentences shown on the blog list and home page.",
     )
-    hero_image = models.ImageField(
-        upload_to="articles/hero/",
-        width_field="hero_width",
-        height_field="hero_height",
+    hero_image = models.ForeignKey(
+        "core.Image",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        validators=[validate_image_file],
-        help_text="A wide picture, at least 1600×900 pixels. JPEG, PNG or WebP.",
+        related_name="heroes",
+        help_text="A wide picture from the library, at least 1600×900 pixels.",
     )
-    hero_alt = models.CharField("hero alt text", max_length=250, blank=True)
-    hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    hero_renditions = models.JSONField(
-        default=list,
-        blank=True,
-        editable=False,
-        help_text="Widths of the WebP and JPEG renditions made of the hero image, narrowest first; written with them.",
+    hero_alt = models.CharField(
+        "hero alt text", max_length=250, blank=True, help_text="Empty: the image’s default alt text."
     )
     # The 1200×630 crop of the hero that social networks show; made on save.
     social_image = models.ImageField(upload_to="renditions/", blank=True, editable=False)
@@ -260,7 +251,6 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         check_slug(self)
         self.intro_html = sanitize_html(self.intro_html)
-        prepare_image(self, "hero_image")
         self._refresh_social_image()
         old = Article.objects.only("slug", "status", "published_at").filter(pk=self.pk).first() if self.pk else None
         super().save(*args, **kwargs)
@@ -271,23 +261,35 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    @property
+    def hero_alt_text(self):
+        return image_alt(self.hero_image, self.hero_alt)
+
     def _refresh_social_image(self):
-        if not self.hero_image:
+        """Crop the hero to 1200×630 around its focal point, unless the crop of this image and point exists."""
+        image = self.hero_image
+        if image is None:
             self.social_image, self.social_image_source = "", ""
             return
-        if self.social_image and self.social_image_source == self.hero_image.name:
+        x, y = image.focal_point
+        source = f"{image.file.name}#{x:.4f},{y:.4f}"
+        if self.social_image and self.social_image_source == source:
             return
-        self.hero_image.open("rb")
-        try:
-            data = self.hero_image.read()
-        finally:
-            self.hero_image.close()
-        self.social_image = rendition(data, 1200, 630, "renditions")
-        self.social_image_source = self.hero_image.name
+        with image.file.storage.open(image.file.name, "rb") as original:
+            data = original.read()
+        self.social_image = rendition(data, 1200, 630, "renditions", focal=(x, y))
+        self.social_image_source = source
+
+    def image_changed(self):
+        """The library image changed (its focal point): make the social crop again."""
+        self._refresh_social_image()
+        Article.objects.filter(pk=self.pk).update(
+            social_image=self.social_image.name, social_image_source=self.social_image_source
+        )
 
     def clean(self):
         errors = {}
-        check_alt_text(self, "hero_image", "hero_alt", errors)
+        check_image_alt(self.hero_image, self.hero_alt, "hero_alt", errors)
         if errors:
             raise ValidationError(errors)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
@@ -360,23 +362,14 @@ class Section(models.Model):
         blank=True,
         help_text="Paragraphs, bold, italic, links, lists and quotes. Anything else is removed on save.",
     )
-    figure_image = models.ImageField(
-        upload_to="articles/figures/",
-        blank=True,
-        validators=[validate_image_file],
-        width_field="figure_width",
-        height_field="figure_height",
-    )
-    figure_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    figure_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    figure_renditions = models.JSONField(
-        default=list,
-        blank=True,
-        editable=False,
-        help_text="Widths of the WebP and JPEG renditions made of the figure, narrowest first; written with them.",
+    figure_image = models.ForeignKey(
+        "core.Image", on_delete=models.PROTECT, null=True, blank=True, related_name="figures", verbose_name="figure"
     )
     figure_alt = models.CharField(
-        "figure alt text", max_length=250, blank=True, help_text="Required with a figure: what it shows."
+        "figure alt text",
+        max_length=250,
+        blank=True,
+        help_text="What the figure shows here. Empty: the image’s default alt text.",
     )
     figure_caption = models.CharField(max_length=300, blank=True)
     callout_lead = models.CharField(
@@ -411,7 +404,6 @@ class Section(models.Model):
 
     def save(self, *args, **kwargs):
         self.body_html = sanitize_html(self.body_html)
-        prepare_image(self, "figure_image")
         if not self.anchor or self._heading_changed():
             self.anchor = self._unique_anchor()
         super().save(*args, **kwargs)
@@ -435,7 +427,7 @@ class Section(models.Model):
 
     def clean(self):
         errors = {}
-        check_alt_text(self, "figure_image", "figure_alt", errors)
+        check_image_alt(self.figure_image, self.figure_alt, "figure_alt", errors)
         has_callout = any([self.callout_lead, self.callout_link_text, self.callout_article_id, self.callout_url])
         if has_callout:
             if not self.callout_link_text.strip():
@@ -444,6 +436,10 @@ class Section(models.Model):
                 errors["callout_url"] = "Link the callout to one article or one address, not both or neither."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def figure_alt_text(self):
+        return image_alt(self.figure_image, self.figure_alt)
 
     @property
     def callout_link(self):

@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from core.images import alt_text_problem
 from core.pagecache import bump_generation
 
 from . import drafts
@@ -222,9 +221,10 @@ def publish_due_drafts() -> int:
     return published
 
 
-def is_meaningful_alt(alt: str, field_file) -> bool:
-    """The same rule the models' clean() applies (images.alt_text_problem)."""
-    return alt_text_problem(alt, field_file.name) is None
+def is_meaningful_alt(alt: str, image) -> bool:
+    """The same rule the models' clean() applies (a library image's alt_problem()): the use's text, or the
+    image's default when the use has none."""
+    return image.alt_problem(alt) is None
 
 
 def article_errors(article) -> list[str]:

@@ -42,7 +42,7 @@ class Query:
 
 def search_articles(query: Query):
     # search_text is the result's excerpt when the article has none.
-    published = Article.objects.published().select_related("author").defer("search_vector")
+    published = Article.objects.published().select_related("author", "hero_image").defer("search_vector")
     if connection.vendor == "postgresql":
         ts_query = SearchQuery(" ".join(query.terms), search_type="plain", config=SEARCH_CONFIG)
         return (
@@ -59,7 +59,7 @@ def search_articles(query: Query):
 
 
 def search_products(query: Query, limit=6):
-    products = Product.objects.active()
+    products = Product.objects.active().select_related("image")
     for term in query.terms:
         products = products.filter(
             Q(name__icontains=term)

@@ -21,7 +21,8 @@ from core.content import (
     quoted,
     toml_records,
 )
-from core.images import store_image, written_files_removed_on_error
+from core.images import written_files_removed_on_error
+from core.models import Image
 from core.slugs import make_slug
 from products.models import Product
 
@@ -139,9 +140,9 @@ def _topic(name: str) -> Topic:
 def _write_article(data: ArticleData, article: Article, children: dict) -> None:
     article.author = Author.objects.get(slug=data.meta["author"])
     if data.hero:
-        article.hero_image = store_image(data.hero.data, "articles/hero")
+        article.hero_image = Image.objects.from_bytes(data.hero.data, "articles/hero", alt=data.hero.alt)
     else:
-        article.hero_image = ""
+        article.hero_image = None
     article.save()
     article.topics.set([_topic(topic.name) for topic in children["topics"]])
 
@@ -162,7 +163,9 @@ def _write_article(data: ArticleData, article: Article, children: dict) -> None:
     for parsed, section in zip(data.sections, children["sections"], strict=True):
         section.article = article
         if parsed.figure:
-            section.figure_image = store_image(parsed.figure.data, "articles/figures")
+            section.figure_image = Image.objects.from_bytes(
+                parsed.figure.data, "articles/figures", alt=parsed.figure.alt
+            )
         if parsed.callout and "article" in parsed.callout:
             section.callout_article = targets.get(parsed.callout["article"], article)
         section.save()
@@ -212,6 +215,6 @@ def authors_import(*, path) -> list[Author]:
     problems.raise_any()
     with written_files_removed_on_error(), transaction.atomic():
         for author, avatar in parsed:
-            author.avatar = store_image(avatar, "authors") if avatar else ""
+            author.avatar = Image.objects.from_bytes(avatar, "authors", alt=author.avatar_alt) if avatar else None
             author.save()
     return [author for author, _ in parsed]

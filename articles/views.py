@@ -56,7 +56,7 @@ class HomeView(PublicPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             latest_articles=Article.objects.for_listing()[:6],
-            recommended_products=Product.objects.recommended().with_article_pick()[:6],
+            recommended_products=Product.objects.recommended().with_article_pick().select_related("image")[:6],
             **kwargs,
         )
 

@@ -10,9 +10,16 @@ class CoreConfig(AppConfig):
     name = "core"
 
     def ready(self):
+        from django.db.models.signals import post_delete
+
         from . import cacheguard, tasks
+        from .models import Image
+        from .pagecache import bump_generation
 
         # A cache that failed in one request is tried again by the next.
         request_started.connect(cacheguard.reset, dispatch_uid="cacheguard-reset")
         # Any model whose save() calls images.prepare_image(): its renditions are made off-request.
         post_save.connect(tasks.queue_renditions, dispatch_uid="core-queue-renditions")
+        # A new focal point or default alt text changes every page showing the image.
+        post_save.connect(bump_generation, sender=Image, dispatch_uid="pagecache-save-Image")
+        post_delete.connect(bump_generation, sender=Image, dispatch_uid="pagecache-delete-Image")

@@ -230,13 +230,20 @@ def strip_metadata(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def store_image(data: bytes, folder: str) -> str:
-    """Save image bytes, without personal metadata, under a name derived from their content; return the name."""
+def content_name(data: bytes) -> tuple[str, bytes]:
+    """(the file name image bytes are stored under in any folder, the bytes stored): made from the content
+    without personal metadata, so the same picture always has the same name."""
     ext = inspect_image(data)
     cleaned = strip_metadata(data)
     if cleaned is not data:  # a new encoding (possibly a new format, e.g. MPO to JPEG): check that instead
         data, ext = cleaned, inspect_image(cleaned)
-    name = f"{folder.strip('/')}/{hashlib.sha256(data).hexdigest()[:20]}.{ext}"
+    return f"{hashlib.sha256(data).hexdigest()[:20]}.{ext}", data
+
+
+def store_image(data: bytes, folder: str) -> str:
+    """Save image bytes, without personal metadata, under a name derived from their content; return the name."""
+    file_name, data = content_name(data)
+    name = f"{folder.strip('/')}/{file_name}"
     _save_once(name, data)
     return name
 
@@ -560,17 +567,25 @@ def placeholder_image(width: int, height: int, label: str) -> bytes:
     return buffer.getvalue()
 
 
-def rendition(data: bytes, width: int, height: int, folder: str) -> str:
-    """A JPEG of `data` cropped to fill width×height exactly, stored by content; returns its name."""
+def crop_box(size: tuple[int, int], target: tuple[int, int], focal: tuple[float, float] = (0.5, 0.5)) -> tuple:
+    """The largest box of `size` with the aspect of `target`, centred on the focal point (fractions of the
+    width and height) and moved as little as needed to stay inside the picture: (left, top, right, bottom)."""
+    width, height = size
+    aspect = target[0] / target[1]
+    box_width, box_height = (width, width / aspect) if width / height < aspect else (height * aspect, height)
+    fx, fy = (min(1.0, max(0.0, value)) for value in focal)
+    left = min(max(fx * width - box_width / 2, 0), width - box_width)
+    top = min(max(fy * height - box_height / 2, 0), height - box_height)
+    return (round(left), round(top), round(left + box_width), round(top + box_height))
+
+
+def rendition(data: bytes, width: int, height: int, folder: str, focal: tuple[float, float] = (0.5, 0.5)) -> str:
+    """A JPEG of `data` cropped to fill width×height exactly around the focal point, stored by content;
+    returns its name."""
     with Image.open(io.BytesIO(data)) as img:
-        img = img.convert("RGB")
-        scale = max(width / img.width, height / img.height)
-        resized = img.resize(
-            (max(width, round(img.width * scale)), max(height, round(img.height * scale))), Image.LANCZOS
-        )
-        left = (resized.width - width) // 2
-        top = (resized.height - height) // 2
-        cropped = resized.crop((left, top, left + width, top + height))
+        img = ImageOps.exif_transpose(img).convert("RGB")
+        box = crop_box(img.size, (width, height), focal)
+        cropped = img.resize((width, height), Image.LANCZOS, box=box)
         buffer = io.BytesIO()
         cropped.save(buffer, format="JPEG", quality=85, optimize=True)
     return store_image(buffer.getvalue(), folder)

@@ -94,7 +94,7 @@ def issue_content(issue) -> dict:
             "excerpt": article.excerpt,
             # Through our click counter (newsletter:read), which opens the article with the UTM values.
             "url": absolute(reverse("newsletter:read", args=[issue.pk, article.slug])),
-            "image": _email_image(article.hero_image, HERO_WIDTH, article.hero_alt),
+            "image": _email_image(article.hero_image and article.hero_image.file, HERO_WIDTH, article.hero_alt_text),
         }
         for article in issue.shown_articles()
     ]
@@ -109,7 +109,9 @@ def issue_content(issue) -> dict:
             "url": absolute(reverse("products:go", args=[product.slug]))
             + "?"
             + urlencode({"placement": f"newsletter-{issue.pk}", "campaign": issue.slug}),
-            "image": _email_image(product.image, PRODUCT_WIDTH, product.image_alt or product.display_name),
+            "image": _email_image(
+                product.image and product.image.file, PRODUCT_WIDTH, product.image_alt_text or product.display_name
+            ),
         }
         for product in issue.shown_products()
     ]

@@ -171,14 +171,16 @@ class Issue(models.Model):
         items = self.article_items.filter(article__in=Article.objects.published())
         return [
             item.article
-            for item in items.select_related("article__author").defer("article__search_text", "article__search_vector")
+            for item in items.select_related("article__author", "article__hero_image").defer(
+                "article__search_text", "article__search_vector"
+            )
         ]
 
     def shown_products(self) -> list:
         """The issue's products shoppers can see (active), in the issue's order."""
         from products.models import Product
 
-        items = self.product_items.filter(product__in=Product.objects.active()).select_related("product")
+        items = self.product_items.filter(product__in=Product.objects.active()).select_related("product__image")
         return [item.product for item in items]
 
     def is_editable(self):

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core.images import ImageUploadField
+from core.admin import ImageChooserMixin, thumbnail
 
 from .forms import ClickReportForm
 from .models import Click, Product, ProductImage, ProductVariant, Rating
@@ -24,7 +24,7 @@ from .signals import report_requested
 
 def card_preview_html(product):
     """What a reader's card shows, small: image, name, stars and rating count (for the article admin)."""
-    image = format_html('<img src="{}" alt="" width="64" height="64">', product.image.url) if product.image else ""
+    image = thumbnail(product.image, 64)
     status = "" if product.is_active else format_html(" <strong>{}</strong>", "(inactive: readers will not see it)")
     return format_html(
         "{}<span><b>{}</b>{}<br>{} ★ ({}) Ratings</span>",
@@ -81,18 +81,18 @@ class ProductVariantInline(admin.TabularInline):
         return False
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(ImageChooserMixin, admin.TabularInline):
     model = ProductImage
     extra = 0
     fields = ["image", "image_alt", "colour", "sort_order"]
-    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ImageChooserMixin, admin.ModelAdmin):
     form = ProductAdminForm
     inlines = [ProductImageInline, ProductVariantInline]
     list_display = [
+        "picture",
         "name",
         "colorway",
         "line",
@@ -107,11 +107,12 @@ class ProductAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "is_recommended", "gender", "category", "line"]
     # Not is_active: deactivating asks for a confirmation the list cannot show.
     list_editable = ["is_recommended"]
+    list_display_links = ["name"]
+    list_select_related = ["image"]
     search_fields = ["name", "colorway", "line", "slug"]
     prepopulated_fields = {"slug": ("name", "colorway")}
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
-        models.ImageField: {"form_class": ImageUploadField},
     }
     readonly_fields = ["rating_average", "rating_count", "price_varies"]
     fieldsets = [
@@ -151,6 +152,10 @@ class ProductAdmin(admin.ModelAdmin):
             # Aggregates drop Meta.ordering; autocomplete pages need a stable order.
             .order_by(*Product._meta.ordering)
         )
+
+    @admin.display(description="Image")
+    def picture(self, product):
+        return thumbnail(product.image, 48)
 
     @admin.display(description="Used in articles", ordering="article_count")
     def used_in(self, product):

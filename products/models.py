@@ -4,7 +4,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from core.images import check_alt_text, prepare_image, validate_image_file
+from core.models import check_image_alt, image_alt
 from core.slugs import check_slug
 
 
@@ -65,22 +65,17 @@ class Product(models.Model):
     category = models.CharField(max_length=20, choices=Category)
     colorway = models.CharField(max_length=120, blank=True, help_text="e.g. Jet Black-White-Fire Red.")
     description = models.TextField("marketing copy")
-    image = models.ImageField(
-        upload_to="products/",
+    image = models.ForeignKey(
+        "core.Image",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        validators=[validate_image_file],
-        width_field="image_width",
-        height_field="image_height",
+        related_name="products",
+        help_text="The product’s picture from the library: cards show it square, around its focal point.",
     )
-    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_renditions = models.JSONField(
-        default=list,
-        blank=True,
-        editable=False,
-        help_text="Widths of the WebP and JPEG renditions made of the image, narrowest first; written with them.",
+    image_alt = models.CharField(
+        "image alt text", max_length=250, blank=True, help_text="Empty: the image’s default alt text."
     )
-    image_alt = models.CharField("image alt text", max_length=250, blank=True)
     price = models.DecimalField(
         max_digits=8,
         decimal_places=2,
@@ -144,7 +139,6 @@ class Product(models.Model):
         check_slug(self)
         if self.is_active:
             self.was_published = True
-        prepare_image(self, "image")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -152,9 +146,13 @@ class Product(models.Model):
 
     def clean(self):
         errors = {}
-        check_alt_text(self, "image", "image_alt", errors)
+        check_image_alt(self.image, self.image_alt, "image_alt", errors)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def image_alt_text(self):
+        return image_alt(self.image, self.image_alt)
 
     @property
     def display_name(self):
@@ -239,13 +237,8 @@ class ProductImage(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     colour = models.CharField(max_length=100, blank=True)
-    image = models.ImageField(
-        upload_to="products/", validators=[validate_image_file], width_field="image_width", height_field="image_height"
-    )
-    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_renditions = models.JSONField(default=list, blank=True, editable=False)
-    image_alt = models.CharField("image alt text", max_length=250)
+    image = models.ForeignKey("core.Image", on_delete=models.PROTECT, related_name="product_images")
+    image_alt = models.CharField("image alt text", max_length=250, blank=True)
     source_url = models.CharField(
         max_length=1000, help_text="The feed's image_link or additional_image_link: a re-import fetches it once."
     )
@@ -256,20 +249,20 @@ class ProductImage(models.Model):
         constraints = [models.UniqueConstraint(fields=["product", "source_url"], name="product_image_source_unique")]
 
     def __str__(self):
-        return self.image_alt
-
-    def save(self, *args, **kwargs):
-        prepare_image(self, "image")
-        super().save(*args, **kwargs)
+        return self.image_alt_text
 
     def get_absolute_url(self):
         return self.product.get_absolute_url()
 
     def clean(self):
         errors = {}
-        check_alt_text(self, "image", "image_alt", errors)
+        check_image_alt(self.image, self.image_alt, "image_alt", errors)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def image_alt_text(self):
+        return image_alt(self.image, self.image_alt)
 
 
 class Click(models.Model):

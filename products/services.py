@@ -24,7 +24,8 @@ from core.content import (
     read_text,
     toml_records,
 )
-from core.images import placeholder_image, store_image, written_files_removed_on_error
+from core.images import placeholder_image, written_files_removed_on_error
+from core.models import Image as LibraryImage
 
 from . import merchant_feed
 from .models import AVAILABILITY_RANK, ArticleDailyViews, Availability, Product, ProductImage, ProductVariant, Rating
@@ -126,7 +127,7 @@ def products_import(*, path) -> list[Product]:
     with written_files_removed_on_error(), transaction.atomic():
         for product, image in parsed:
             if image:
-                product.image = store_image(image, "products")
+                product.image = LibraryImage.objects.from_bytes(image, "products", alt=product.image_alt)
             product.save()
             if product.ratings.exists():
                 # Once a product has ratings, they are the truth about its average and count.
@@ -310,17 +311,18 @@ def products_feed_import(*, path) -> FeedImport:
     with written_files_removed_on_error(), transaction.atomic():
         for product, rows, images in plan:
             (result.updated if product.pk else result.created).append(product.slug)
-            if not product.image and images:
-                product.image, product.image_alt = store_image(images[0][1], "products"), images[0][0].image_alt
+            for image, data in images:
+                if data is not None:
+                    image.image = LibraryImage.objects.from_bytes(data, "products", alt=image.image_alt)
+            if not product.image_id and images:
+                product.image, product.image_alt = images[0][0].image, images[0][0].image_alt
             product.save()
             for variant in rows:
                 variant.product = product
                 variant.save()
             product.variants.exclude(pk__in=[variant.pk for variant in rows]).delete()
-            for image, data in images:
+            for image, _data in images:
                 image.product = product
-                if data is not None:
-                    image.image = store_image(data, "products")
                 image.save()
             product.images.exclude(pk__in=[image.pk for image, _ in images]).delete()
             result.variants += len(rows)

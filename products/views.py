@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -20,7 +20,7 @@ from core.visitors import is_staff_visit, looks_like_bot
 
 from .forms import RatingForm
 from .links import with_utm
-from .models import Click, Product, Rating
+from .models import Click, Product, ProductImage, Rating
 from .services import rating_submit
 from .structured_data import product_graph
 
@@ -65,7 +65,7 @@ class ShopView(PublicPageMixin, ListView):
         self.sort = self.request.GET.get("sort", DEFAULT_SORT)
         if self.sort not in SORTS:
             self.sort = DEFAULT_SORT
-        products = Product.objects.active().with_article_pick()
+        products = Product.objects.active().with_article_pick().select_related("image")
         if self.gender:
             products = products.filter(gender__in=[self.gender, Product.Gender.UNISEX])
         if self.category:
@@ -101,7 +101,12 @@ class ProductDetailView(PublicPageMixin, DetailView):
     context_object_name = "product"
 
     def get_object(self, queryset=None):
-        product = get_object_or_404(Product.objects.prefetch_related("variants", "images"), slug=self.kwargs["slug"])
+        product = get_object_or_404(
+            Product.objects.select_related("image").prefetch_related(
+                "variants", Prefetch("images", queryset=ProductImage.objects.select_related("image"))
+            ),
+            slug=self.kwargs["slug"],
+        )
         if not product.is_active:
             raise ProductGone(product) if product.was_published else Http404("No such product.")
         return product

@@ -11,6 +11,7 @@ def staff_user(django_user_model, username, group):
         # A transactional test flushed the migrated groups: make them again, as the migration does.
         importlib.import_module("articles.migrations.0008_editorial_groups").add_groups(Group, Permission)
         importlib.import_module("articles.migrations.0014_writing_comfort").add_writer_permissions(Group, Permission)
+        importlib.import_module("articles.migrations.0016_move_images").add_image_permissions(Group, Permission)
     user = django_user_model.objects.create_user(username, f"{username}@example.com", "pw", is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     return user

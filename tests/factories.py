@@ -4,11 +4,12 @@ import io
 import itertools
 from datetime import timedelta
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.utils import timezone
 from PIL import Image
 
 from articles.models import FAQ, Article, Author, ProductCard, Section, Takeaway
+from core.models import Image as LibraryImage
 from products.models import Product, ProductImage, ProductVariant
 
 _counter = itertools.count(1)
@@ -24,10 +25,24 @@ def image_file(name="picture.jpg", **kwargs) -> ContentFile:
     return ContentFile(image_bytes(**kwargs), name=name)
 
 
+def make_image(file=None, folder="images", **kwargs) -> LibraryImage:
+    """A library image of `file` (a small JPEG by default); the same bytes give the same image."""
+    file = file or image_file()
+    file.seek(0)
+    return LibraryImage.objects.from_bytes(file.read(), folder, **kwargs)
+
+
+def _as_library_image(kwargs, field, folder):
+    """Let tests pass a file where a library image is wanted: it becomes one, stored where importers put it."""
+    if isinstance(kwargs.get(field), File):
+        kwargs[field] = make_image(kwargs[field], folder)
+
+
 def make_author(**kwargs) -> Author:
     n = next(_counter)
     defaults = {"name": f"Author {n}", "slug": f"author-{n}", "bio_html": "<p>Writes about feet.</p>"}
     defaults.update(kwargs)
+    _as_library_image(defaults, "avatar", "authors")
     return Author.objects.create(**defaults)
 
 
@@ -47,6 +62,7 @@ def make_product(**kwargs) -> Product:
         "is_recommended": True,
     }
     defaults.update(kwargs)
+    _as_library_image(defaults, "image", "products")
     return Product.objects.create(**defaults)
 
 
@@ -77,6 +93,7 @@ def make_product_image(product, **kwargs) -> ProductImage:
         "sort_order": n,
     }
     defaults.update(kwargs)
+    _as_library_image(defaults, "image", "products")
     return ProductImage.objects.create(product=product, **defaults)
 
 
@@ -91,6 +108,7 @@ def make_article(*, sections=0, faqs=0, takeaways=0, cards=0, **kwargs) -> Artic
         "intro_html": "<p>Intro.</p>",
     }
     defaults.update(kwargs)
+    _as_library_image(defaults, "hero_image", "articles/hero")
     if "author" not in defaults:
         defaults["author"] = make_author()
     article = Article.objects.create(**defaults)

@@ -3,13 +3,12 @@
 from adminsortable2.admin import SortableAdminBase
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
-from core.images import ImageUploadField
+from core.admin import ImageChooserMixin
 
 from .. import preview, publishing
 from ..models import Article, ArticleDraft
@@ -32,7 +31,13 @@ from .richtext import RichTextMixin
 
 @admin.register(Article)
 class ArticleAdmin(
-    ArticleEditingMixin, ArticleDraftingMixin, ArticleHistoryMixin, SortableAdminBase, RichTextMixin, VersionAdmin
+    ImageChooserMixin,
+    ArticleEditingMixin,
+    ArticleDraftingMixin,
+    ArticleHistoryMixin,
+    SortableAdminBase,
+    RichTextMixin,
+    VersionAdmin,
 ):
     form = ArticleAdminForm
     list_display = [
@@ -51,7 +56,6 @@ class ArticleAdmin(
     filter_horizontal = ["topics"]
     search_fields = ["title", "excerpt", "sections__heading", "sections__body_html", "faqs__question"]
     prepopulated_fields = {"slug": ("title",)}
-    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
     date_hierarchy = "published_at"
     rich_text_fields = ["intro_html"]
     readonly_fields = ["reading_time", "last_saved", "view_on_site_link", "preview_links"]

@@ -10,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
-from core.images import ImageUploadField
+from core.admin import ImageChooserMixin
 from products.admin import card_preview_html
 
 from .. import publishing
@@ -138,17 +138,14 @@ class TakeawayInline(SortableInlineAdminMixin, admin.TabularInline):
     fields = ["text", "sort_order"]
 
 
-class SectionInline(SortableInlineAdminMixin, RichTextMixin, admin.StackedInline):
+class SectionInline(ImageChooserMixin, SortableInlineAdminMixin, RichTextMixin, admin.StackedInline):
     model = Section
     formset = SectionFormSet
     extra = 0
     fk_name = "article"
     rich_text_fields = ["body_html"]
     # Staff paste bare domains; assume https (Django 6's default) rather than http.
-    formfield_overrides = {
-        models.URLField: {"assume_scheme": "https"},
-        models.ImageField: {"form_class": ImageUploadField},
-    }
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     autocomplete_fields = ["callout_article"]
     fieldsets = [
         (None, {"fields": ["level", "heading", "body_html", "sort_order"]}),
@@ -218,11 +215,10 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         # A live article's status is read-only (its draft keeps the rules too): the instance says.
         if cleaned.get("status", self.instance.status) == Article.Status.PUBLISHED:
-            hero = cleaned.get("hero_image")  # False: "clear" ticked; None: unchanged
             article = Article(
                 title=cleaned.get("title") or "",
                 meta_description=cleaned.get("meta_description") or "",
-                hero_image=self.instance.hero_image if hero is None else (hero or None),
+                hero_image=cleaned.get("hero_image"),
                 hero_alt=cleaned.get("hero_alt") or "",
             )
             for problem in publishing.article_errors(article):

@@ -31,7 +31,9 @@ def article_section(section):
     if section.body_html:
         parts.append(f'<div class="rich-text">{section.body_html}</div>')  # sanitized on save
     if section.figure_image:
-        parts.append(f'<figure class="figure">{picture(section.figure_image, section.figure_alt, sizes=FIGURE_SIZES)}')
+        parts.append(
+            f'<figure class="figure">{picture(section.figure_image.file, section.figure_alt_text, sizes=FIGURE_SIZES)}'
+        )
         if section.figure_caption:
             parts.append(f"<figcaption>{escape(section.figure_caption)}</figcaption>")
         parts.append("</figure>")

@@ -15,12 +15,13 @@ from articles import preview, publishing
 from articles.admin import ArticleAdmin
 from articles.models import Article, ProductCard, Section, Topic
 from core import richtext
+from core.models import Image
 from products.models import Product
 from tests.admin_forms import form_data, rows, staff_user
 from tests.factories import (
-    image_file,
     make_article,
     make_author,
+    make_image,
     make_product,
     make_ready_draft,
 )
@@ -211,7 +212,7 @@ def test_publishing_refused_for_a_card_of_an_inactive_product(editor, db):
 def test_publishing_refused_for_a_figure_alt_that_is_a_file_name(editor, db):
     article = make_ready_draft()
     section = article.sections.first()
-    section.figure_image.save("knee.jpg", image_file(), save=False)
+    section.figure_image = make_image()
     section.figure_alt = "IMG_2041.jpg"
     section.save()
     response = edit(editor, article, status="published")
@@ -224,9 +225,7 @@ def test_publishing_rules_refuse_a_figure_alt_that_is_a_file_name():
     section = Section(
         heading="Knee",
         level=2,
-        figure_image="articles/figures/abc.jpg",
-        figure_width=8,
-        figure_height=6,
+        figure_image=Image(file="articles/figures/abc.jpg", file_width=8, file_height=6),
         figure_alt="IMG_2041.jpg",
     )
     assert publishing.section_errors([section]) == [

@@ -13,7 +13,7 @@ from django.utils import timezone
 from articles.models import Article
 from products.models import Product
 from tests.admin_forms import form_data, rows
-from tests.factories import image_file, make_ready_draft
+from tests.factories import image_file, make_image, make_ready_draft
 
 CHANGE = "admin:articles_article_change"
 
@@ -56,7 +56,7 @@ def test_a_collapsed_panel_without_errors_stays_collapsed(editor, db):
 def test_a_section_rule_goes_on_the_section_field_and_opens_its_figure_panel(editor, db):
     article = make_ready_draft()
     section = article.sections.order_by("sort_order").first()
-    section.figure_image.save("knee.jpg", image_file("knee.jpg"), save=False)
+    section.figure_image = make_image(image_file("knee.jpg"))
     section.figure_alt = "A knee brace on a table."
     section.save()
     url = reverse(CHANGE, args=[article.pk])

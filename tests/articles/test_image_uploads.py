@@ -14,7 +14,8 @@ from PIL import Image, ImageDraw
 
 from articles.models import Article, Author, Section
 from core.images import rendition_name, validate_image_file
-from tests.factories import image_bytes, image_file, make_article, make_author, make_product
+from core.models import Image as LibraryImage
+from tests.factories import image_bytes, image_file, make_article, make_author, make_image, make_product
 
 GPS_IFD, ORIENTATION, ARTIST = 0x8825, 0x0112, 0x013B
 XMP = (
@@ -100,6 +101,12 @@ def upload(data, name):
     return SimpleUploadedFile(name, data)
 
 
+def post_image(client, file, **changes):
+    """Upload to the media library, as the chooser's "Add image" does."""
+    data = {"file": file, "title": "", "alt": "", "credit": "", "focal_x": "", "focal_y": "", **changes}
+    return client.post(reverse("admin:core_image_add"), data)
+
+
 # Decompression bombs and formats
 
 
@@ -113,12 +120,10 @@ def upload(data, name):
 )
 def test_admin_refuses_a_decompression_bomb_with_a_clear_message(staff_client, db, settings, bomb, message):
     assert len(bomb) < 200_000  # small on disk
-    product = make_product()
-    response = post_product(staff_client, product, image=upload(bomb, "shoe.png"), image_alt="A grey sneaker.")
+    response = post_image(staff_client, upload(bomb, "shoe.png"), alt="A grey sneaker.")
     assert response.status_code == 200
     assert message in response.content.decode()
-    product.refresh_from_db()
-    assert not product.image and not (Path(settings.MEDIA_ROOT) / "products").exists()
+    assert not LibraryImage.objects.exists() and not (Path(settings.MEDIA_ROOT) / "images").exists()
 
 
 def test_bomb_is_refused_at_model_level_too(db):
@@ -134,8 +139,7 @@ def test_bomb_is_refused_at_model_level_too(db):
     ],
 )
 def test_admin_refuses_other_formats_saying_which_are_accepted(staff_client, db, data, name, message):
-    product = make_product()
-    response = post_product(staff_client, product, image=upload(data, name), image_alt="A grey sneaker.")
+    response = post_image(staff_client, upload(data, name), alt="A grey sneaker.")
     assert response.status_code == 200 and message in response.content.decode()
 
 
@@ -143,38 +147,30 @@ def test_admin_refuses_other_formats_saying_which_are_accepted(staff_client, db,
 
 
 def test_admin_upload_is_stored_upright_without_location_data(staff_client, db, settings):
-    product = make_product()
-    response = post_product(
-        staff_client, product, image=upload(photo_with_location(), "IMG_2041.jpg"), image_alt="A grey sneaker."
-    )
+    response = post_image(staff_client, upload(photo_with_location(), "IMG_2041.jpg"), alt="A grey sneaker.")
     assert response.status_code == 302, response.content.decode()[:2000]
-    product.refresh_from_db()
-    assert (product.image_width, product.image_height) == (200, 400)
-    assert Path(product.image.name).stem != "IMG_2041"
-    assert_upright_without_location(product.image.path)
+    image = LibraryImage.objects.get()
+    assert (image.file_width, image.file_height) == (200, 400)
+    assert Path(image.file.name).stem != "IMG_2041" and image.title == "IMG 2041"
+    assert_upright_without_location(image.file.path)
     for width in (160, 200):
-        with Image.open(Path(settings.MEDIA_ROOT) / rendition_name(product.image.name, width, "jpg")) as img:
+        with Image.open(Path(settings.MEDIA_ROOT) / rendition_name(image.file.name, width, "jpg")) as img:
             assert img.size == (width, width * 2) and GPS_IFD not in img.getexif()
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "WEBP"])
 def test_model_save_strips_location_and_applies_orientation(db, fmt):
     ext = "jpg" if fmt == "JPEG" else "webp"
-    section = Section.objects.create(
-        article=make_article(),
-        heading="Heel",
-        figure_image=ContentFile(photo_with_location(fmt), name=f"phone.{ext}"),
-        figure_alt="A heel on a foam roller.",
-    )
-    assert (section.figure_width, section.figure_height) == (200, 400)
-    assert_upright_without_location(section.figure_image.path)
+    image = LibraryImage.objects.create(file=ContentFile(photo_with_location(fmt), name=f"phone.{ext}"))
+    assert (image.file_width, image.file_height) == (200, 400)
+    assert_upright_without_location(image.file.path)
 
 
 def test_article_hero_upload_is_cleaned_before_its_social_crop(db):
     article = make_article(
         hero_image=ContentFile(photo_with_location(size=(1400, 700)), name="hero.jpg"), hero_alt="A walker on a trail."
     )
-    assert_upright_without_location(article.hero_image.path, size=(700, 1400))
+    assert_upright_without_location(article.hero_image.file.path, size=(700, 1400))
     with Image.open(article.social_image.path) as social:
         assert social.size == (1200, 630) and GPS_IFD not in social.getexif()
 
@@ -183,7 +179,7 @@ def test_clean_images_are_stored_byte_for_byte(db):
     """No metadata, nothing to strip: the bytes (and so the name) are those uploaded."""
     data = image_bytes(120, 80)
     product = make_product(image=ContentFile(data, name="shoe.jpg"), image_alt="A grey sneaker.")
-    assert Path(product.image.path).read_bytes() == data
+    assert Path(product.image.file.path).read_bytes() == data
 
 
 # Alt text
@@ -193,7 +189,7 @@ BAD_ALTS = ["", "   ", "IMG_2041.jpg", "hero.png", "DSC0001", "PXL_20240101_1234
 
 def image_owner(kind):
     """An object of each kind holding an image named knee-support-shot.jpg, and its alt field."""
-    upload = image_file("knee-support-shot.jpg")
+    upload = make_image(image_file("knee-support-shot.jpg"))
     if kind == "hero":
         article = make_article()
         article.hero_image = upload
@@ -233,27 +229,32 @@ def test_alt_text_is_not_needed_without_an_image(db):
 
 def test_admin_refuses_filename_alt_for_a_product(staff_client, db):
     product = make_product()
-    response = post_product(
-        staff_client, product, image=upload(image_bytes(), "IMG_2041.jpg"), image_alt="IMG_2041.jpg"
-    )
+    response = post_product(staff_client, product, image=make_image().pk, image_alt="IMG_2041.jpg")
     assert response.status_code == 200
     assert "“IMG_2041.jpg” looks like a file name, not a description." in response.content.decode()
     product.refresh_from_db()
     assert not product.image
 
 
-def test_admin_refuses_the_uploads_own_name_as_avatar_alt(staff_client, db):
+def test_admin_refuses_the_uploads_own_name_as_default_alt(staff_client, db):
+    response = post_image(staff_client, upload(image_bytes(200, 200), "jane-smith.png"), alt="jane-smith")
+    assert response.status_code == 200
+    assert "“jane-smith” looks like a file name" in response.content.decode()
+    assert not LibraryImage.objects.exists()
+
+
+def test_admin_refuses_an_avatar_without_alt_text(staff_client, db):
     author = make_author()
     data = {
         "name": author.name,
         "slug": author.slug,
         "bio_html": author.bio_html,
-        "avatar": upload(image_bytes(200, 200), "jane-smith.png"),
-        "avatar_alt": "jane-smith",
+        "avatar": make_image(image_file(width=200, height=200)).pk,
+        "avatar_alt": "",
     }
     response = staff_client.post(reverse("admin:articles_author_change", args=[author.pk]), data)
     assert response.status_code == 200
-    assert "“jane-smith” looks like a file name" in response.content.decode()
+    assert "Alt text is required" in response.content.decode()
     assert not Author.objects.get(pk=author.pk).avatar
 
 
@@ -296,7 +297,7 @@ def test_admin_refuses_empty_or_filename_hero_alt(staff_client, db, alt):
     article = make_article()
     url = reverse("admin:articles_article_change", args=[article.pk])
     response = staff_client.post(
-        url, article_form(article, hero_image=upload(image_bytes(800, 450), "hero.png"), hero_alt=alt)
+        url, article_form(article, hero_image=make_image(image_file(width=800, height=450)).pk, hero_alt=alt)
     )
     assert response.status_code == 200
     assert "Write a short sentence saying what the picture shows" in response.content.decode()
@@ -309,20 +310,17 @@ def test_admin_refuses_camera_name_as_figure_alt_then_accepts_a_description(staf
     url = reverse("admin:articles_article_change", args=[article.pk])
     section = {"sort_order": "1", "level": "2", "heading": "Heel", "body_html": "<p>Body.</p>", "figure_alt": "DSC0001"}
 
-    response = staff_client.post(
-        url, article_form(article, [{**section, "figure_image": upload(image_bytes(900, 600), "DSC0001.jpg")}])
-    )
+    figure = make_image(image_file("DSC0001.jpg", width=900, height=600))
+    response = staff_client.post(url, article_form(article, [{**section, "figure_image": figure.pk}]))
     assert response.status_code == 200
     assert "“DSC0001” looks like a file name" in response.content.decode()
     assert not Section.objects.exists()
 
     section["figure_alt"] = "A heel resting on a foam roller."
-    response = staff_client.post(
-        url, article_form(article, [{**section, "figure_image": upload(image_bytes(900, 600), "DSC0001.jpg")}])
-    )
+    response = staff_client.post(url, article_form(article, [{**section, "figure_image": figure.pk}]))
     assert response.status_code == 302, response.content.decode()[:2000]
-    figure = Section.objects.get().figure_image
-    assert (Path(settings.MEDIA_ROOT) / rendition_name(figure.name, 900, "webp")).exists()
+    assert Section.objects.get().figure_image == figure
+    assert (Path(settings.MEDIA_ROOT) / rendition_name(figure.file.name, 900, "webp")).exists()
 
 
 def test_a_read_only_media_folder_gives_a_form_error_not_a_500(staff_client, db, settings):
@@ -337,11 +335,7 @@ def test_a_read_only_media_folder_gives_a_form_error_not_a_500(staff_client, db,
     else:
         settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
         settings.MEDIA_ROOT.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    product = make_product(name="Readonly")
-    response = post_product(
-        staff_client, product, image=upload(image_bytes(fmt="PNG"), "shoe.png"), image_alt="A grey shoe"
-    )
+    response = post_image(staff_client, upload(image_bytes(fmt="PNG"), "shoe.png"), alt="A grey shoe")
     assert response.status_code == 200
     assert "The image could not be stored: the media storage refuses new files." in response.content.decode()
-    product.refresh_from_db()
-    assert not product.image
+    assert not LibraryImage.objects.exists()

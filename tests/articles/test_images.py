@@ -15,8 +15,9 @@ from PIL import Image
 
 from articles.models import Article
 from core.images import RENDITION_WIDTHS, recorded_widths, rendition_name, rendition_widths
+from core.models import Image as LibraryImage
 from products.models import Product
-from tests.factories import image_bytes, image_file, make_article, make_product
+from tests.factories import image_bytes, image_file, make_article, make_image, make_product
 
 MEDIA_FILES = "renditions"
 
@@ -67,17 +68,17 @@ def test_saving_a_product_makes_avif_webp_and_jpeg_renditions_of_the_sizes_claim
     product = make_product(image=image_file("shoe.jpg", width=1000, height=750), image_alt="A grey sneaker.")
     for width in (160, 320, 640, 960, 1000):
         for ext, fmt in (("avif", "AVIF"), ("webp", "WEBP"), ("jpg", "JPEG")):
-            with Image.open(Path(settings.MEDIA_ROOT) / rendition_name(product.image.name, width, ext)) as img:
+            with Image.open(Path(settings.MEDIA_ROOT) / rendition_name(product.image.file.name, width, ext)) as img:
                 assert (img.format, img.size) == (fmt, (width, round(750 * width / 1000)))
     assert len(rendition_files(settings)) == 15
     widths = [160, 320, 640, 960, 1000]
-    expected = {"source": product.image.name, "jpg": widths, "webp": widths, "avif": widths}
-    assert Product.objects.get().image_renditions == product.image_renditions == expected
+    expected = {"source": product.image.file.name, "jpg": widths, "webp": widths, "avif": widths}
+    assert Product.objects.get().image.file_renditions == product.image.file_renditions == expected
 
 
 def test_renditions_never_upscale(db, settings):
     product = make_product(image=image_file("small.png", width=300, height=200, fmt="PNG"), image_alt="A sandal.")
-    stem = Path(product.image.name).with_suffix("").name
+    stem = Path(product.image.file.name).with_suffix("").name
     assert rendition_files(settings) == [
         f"products/{stem}-160w.avif",
         f"products/{stem}-160w.jpg",
@@ -106,11 +107,11 @@ def test_transparent_png_keeps_alpha_in_webp_and_is_flattened_on_white_in_jpeg(d
     Image.new("RGBA", (200, 100), (0, 0, 0, 0)).save(buffer, format="PNG")
     product = make_product(image=image_file_bytes(buffer.getvalue(), "clear.png"), image_alt="A clear insole.")
     media = Path(settings.MEDIA_ROOT)
-    with Image.open(media / rendition_name(product.image.name, 160, "webp")) as webp:
+    with Image.open(media / rendition_name(product.image.file.name, 160, "webp")) as webp:
         assert webp.mode == "RGBA" and webp.getpixel((5, 5))[3] == 0
-    with Image.open(media / rendition_name(product.image.name, 160, "avif")) as avif:
+    with Image.open(media / rendition_name(product.image.file.name, 160, "avif")) as avif:
         assert avif.mode == "RGBA" and avif.getpixel((5, 5))[3] == 0
-    with Image.open(media / rendition_name(product.image.name, 160, "jpg")) as jpeg:
+    with Image.open(media / rendition_name(product.image.file.name, 160, "jpg")) as jpeg:
         assert jpeg.mode == "RGB" and min(jpeg.getpixel((5, 5))) > 245
 
 
@@ -129,7 +130,7 @@ def test_importer_makes_renditions_and_the_article_page_serves_them(client, demo
     (hero,) = page.with_class("article__hero")
     assert hero["img"]["loading"] == "eager" and hero["img"]["fetchpriority"] == "high"
     assert (hero["img"]["width"], hero["img"]["height"]) == ("1600", "900")
-    assert hero["img"]["decoding"] == "async" and hero["img"]["alt"] == demo.hero_alt
+    assert hero["img"]["decoding"] == "async" and hero["img"]["alt"] == demo.hero_alt_text
     assert hero["img"]["sizes"] == hero["sources"][0]["sizes"] == hero["sources"][1]["sizes"] != ""
     assert [source["type"] for source in hero["sources"]] == ["image/avif", "image/webp"]  # the smallest first
     for source in hero["sources"]:
@@ -157,12 +158,17 @@ def test_importer_makes_renditions_and_the_article_page_serves_them(client, demo
     assert (avatar["img"]["width"], avatar["img"]["height"], avatar["img"]["sizes"]) == ("48", "48", "48px")
     assert srcset_widths(avatar["img"]["srcset"]) == [160, 320]
 
-    # The widths come from each image's row, recorded by the task the importer's save queued.
+    # The widths come from each library image's row, recorded by the task the importer's save queued.
     wide = [160, 320, 640, 960, 1280, 1600]
-    assert demo.hero_renditions == {"source": demo.hero_image.name, "jpg": wide, "webp": wide, "avif": wide}
-    assert recorded_widths(demo.author.avatar) == {"jpg": [160, 320], "webp": [160, 320], "avif": [160, 320]}
-    for section in demo.sections.exclude(figure_image=""):
-        assert recorded_widths(section.figure_image) == {"jpg": wide, "webp": wide, "avif": wide}
+    assert demo.hero_image.file_renditions == {
+        "source": demo.hero_image.file.name,
+        "jpg": wide,
+        "webp": wide,
+        "avif": wide,
+    }
+    assert recorded_widths(demo.author.avatar.file) == {"jpg": [160, 320], "webp": [160, 320], "avif": [160, 320]}
+    for section in demo.sections.exclude(figure_image=None):
+        assert recorded_widths(section.figure_image.file) == {"jpg": wide, "webp": wide, "avif": wide}
 
     # The social preview is still the one 1200×630 crop.
     assert f'<meta property="og:image" content="{settings.SITE_URL}{demo.social_image.url}">' in html
@@ -195,10 +201,10 @@ def test_pictures_add_no_queries(client, db, url, pictures):
     client.get(url)  # warm, as the page cache's generation-cached parts are in production
     without = count()
     for article in Article.objects.all():
-        article.hero_image, article.hero_alt = image_file(width=400, height=225), "A trail in the hills."
+        article.hero_image, article.hero_alt = make_image(image_file(width=400, height=225)), "A trail in the hills."
         article.save()
     for product in Product.objects.all():
-        product.image, product.image_alt = image_file(width=400, height=400), "A grey sneaker."
+        product.image, product.image_alt = make_image(image_file(width=400, height=400)), "A grey sneaker."
         product.save()
     html = client.get(url).content.decode()
     assert html.count("<picture>") == pictures and html.count('type="image/webp"') == pictures
@@ -208,7 +214,7 @@ def test_pictures_add_no_queries(client, db, url, pictures):
 
 def test_pictures_list_the_widths_on_the_row_and_look_for_no_file(client, db, monkeypatch):
     product = make_product(image=image_file("shoe.jpg", width=700, height=500), image_alt="A grey sneaker.")
-    assert recorded_widths(product.image) == {
+    assert recorded_widths(product.image.file) == {
         "jpg": [160, 320, 640, 700],
         "webp": [160, 320, 640, 700],
         "avif": [160, 320, 640, 700],
@@ -223,28 +229,32 @@ def test_pictures_list_the_widths_on_the_row_and_look_for_no_file(client, db, mo
     assert srcset_widths(card["img"]["srcset"]) == [160, 320, 640, 700]
 
     # AVIF not made yet (the task is at WebP): the formats recorded are offered, AVIF is not.
-    Product.objects.update(image_renditions={"source": product.image.name, "jpg": [320, 700], "webp": [700]})
+    LibraryImage.objects.filter(products__isnull=False).update(
+        file_renditions={"source": product.image.file.name, "jpg": [320, 700], "webp": [700]}
+    )
     (card,) = Pictures(client.get("/shop/").content.decode()).with_class("product-card__image")
     assert [source["type"] for source in card["sources"]] == ["image/webp"]
     assert srcset_widths(card["sources"][0]["srcset"]) == [700] and srcset_widths(card["img"]["srcset"]) == [320, 700]
 
     # A row from before AVIF lists widths: their WebP and JPEG.
-    Product.objects.update(image_renditions=[640, 700])
+    LibraryImage.objects.filter(products__isnull=False).update(file_renditions=[640, 700])
     (card,) = Pictures(client.get("/shop/").content.decode()).with_class("product-card__image")
     assert [source["type"] for source in card["sources"]] == ["image/webp"]
     assert srcset_widths(card["sources"][0]["srcset"]) == srcset_widths(card["img"]["srcset"]) == [640, 700]
 
     # A record made for another image names none of this one's files.
-    Product.objects.update(image_renditions={"source": "products/other.jpg", "jpg": [700], "webp": [700]})
+    LibraryImage.objects.filter(products__isnull=False).update(
+        file_renditions={"source": "products/other.jpg", "jpg": [700], "webp": [700]}
+    )
     (card,) = Pictures(client.get("/shop/").content.decode()).with_class("product-card__image")
-    assert card["sources"] == [] and card["img"]["src"] == product.image.url
+    assert card["sources"] == [] and card["img"]["src"] == product.image.file.url
 
-    Product.objects.update(image_renditions=[])  # none made: the original is shown
+    LibraryImage.objects.filter(products__isnull=False).update(file_renditions=[])  # none made: the original is shown
     response = client.get(product.get_absolute_url())
     assert response.status_code == 200
     (main,) = Pictures(response.content.decode()).with_class("product__image")
     assert main["sources"] == [] and "srcset" not in main["img"]
-    assert main["img"]["src"] == product.image.url
+    assert main["img"]["src"] == product.image.file.url
     assert (main["img"]["width"], main["img"]["height"]) == ("700", "500")
 
 
@@ -254,25 +264,22 @@ def test_rendition_urls_are_the_storages_own():
     from core.images import available_renditions
 
     # Stored names never need quoting (content-addressed); this one does.
-    product = Product(
-        image="products/an odd name#1?.jpg", image_width=700, image_height=500, image_renditions=[160, 700]
+    image = LibraryImage(
+        file="products/an odd name#1?.jpg", file_width=700, file_height=500, file_renditions=[160, 700]
     )
-    found = available_renditions(product.image)
+    found = available_renditions(image.file)
     for ext in ("webp", "jpg"):
-        assert found[ext] == [(default_storage.url(rendition_name(product.image.name, w, ext)), w) for w in (160, 700)]
+        assert found[ext] == [(default_storage.url(rendition_name(image.file.name, w, ext)), w) for w in (160, 700)]
     assert "%20name%231%3F-160w.webp" in found["webp"][0][0]
 
 
 def test_make_renditions_records_the_files_that_exist(db, settings):
     product = make_product(image=image_file("shoe.jpg", width=700, height=500), image_alt="A grey sneaker.")
-    os.remove(product.image.path)  # the original is lost: nothing can be made again
-    (Path(settings.MEDIA_ROOT) / rendition_name(product.image.name, 160, "webp")).unlink()
+    os.remove(product.image.file.path)  # the original is lost: nothing can be made again
+    (Path(settings.MEDIA_ROOT) / rendition_name(product.image.file.name, 160, "webp")).unlink()
     call_command("make_renditions", stdout=io.StringIO(), stderr=io.StringIO())
     widths = [160, 320, 640, 700]
-    assert recorded_widths(Product.objects.get().image) == {"jpg": widths, "webp": widths[1:], "avif": widths}
-    product.image = ""
-    product.save()
-    assert Product.objects.get().image_renditions == []
+    assert recorded_widths(Product.objects.get().image.file) == {"jpg": widths, "webp": widths[1:], "avif": widths}
 
 
 def test_make_renditions_backfills_missing_files_once(db, settings):
@@ -280,25 +287,29 @@ def test_make_renditions_backfills_missing_files_once(db, settings):
     article = make_article(hero_image=image_file("trail.jpg", width=900, height=500), hero_alt="A trail at dawn.")
     expected = rendition_files(settings)
     shutil.rmtree(Path(settings.MEDIA_ROOT) / MEDIA_FILES)
-    Product.objects.update(image_renditions=[])  # as rows stored before the lists existed
+    LibraryImage.objects.filter(products__isnull=False).update(
+        file_renditions=[]
+    )  # as rows stored before the lists existed
     out = io.StringIO()
     call_command("make_renditions", stdout=out)
     # The social 1200×630 crop lives in renditions/ too: it is a stored image, not a rendition, and not remade.
     social = article.social_image.name.removeprefix("renditions/")
     assert rendition_files(settings) == [name for name in expected if name != social]
     assert "Checked 2 image(s); wrote 24 rendition file(s); updated 1 row(s)." in out.getvalue()
-    assert recorded_widths(Product.objects.get().image)["avif"] == [160, 320, 640, 700]
-    assert recorded_widths(Article.objects.get().hero_image)["avif"] == [160, 320, 640, 900]
+    assert recorded_widths(Product.objects.get().image.file)["avif"] == [160, 320, 640, 700]
+    assert recorded_widths(Article.objects.get().hero_image.file)["avif"] == [160, 320, 640, 900]
     again = io.StringIO()
     call_command("make_renditions", stdout=again)
     assert "wrote 0 rendition file(s); updated 0 row(s)." in again.getvalue()
-    assert product.image.name.startswith("products/")
+    assert product.image.file.name.startswith("products/")
 
 
 def test_make_renditions_refreshes_cached_pages(client, db, page_cache, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         make_product(image=image_file("shoe.jpg", width=700, height=500), image_alt="A grey sneaker.")
-    Product.objects.update(image_renditions=[])  # update() sends no signal: the cached page keeps no srcset
+    LibraryImage.objects.filter(products__isnull=False).update(
+        file_renditions=[]
+    )  # update() sends no signal: the cached page keeps no srcset
     client.get("/shop/")
     (card,) = Pictures(client.get("/shop/").content.decode()).with_class("product-card__image")
     assert "srcset" not in card["img"]
@@ -312,23 +323,23 @@ def test_make_renditions_refreshes_cached_pages(client, db, page_cache, django_c
 
 def test_a_lost_original_is_reported_not_raised(db, settings):
     product = make_product(image=image_file("shoe.jpg", width=300, height=300), image_alt="A grey sneaker.")
-    os.remove(product.image.path)
+    os.remove(product.image.file.path)
     shutil.rmtree(Path(settings.MEDIA_ROOT) / MEDIA_FILES)
-    Product.objects.update(image_renditions=[])  # renditions to make again, from an original that is gone
-    product = Product.objects.get()
-    product.save()  # saving still works; the task finds nothing to read
-    assert recorded_widths(Product.objects.get().image) == {"jpg": [], "webp": [], "avif": []}
+    LibraryImage.objects.update(file_renditions=[])  # renditions to make again, from an original that is gone
+    image = LibraryImage.objects.get()
+    image.save()  # saving still works; the task finds nothing to read
+    assert recorded_widths(LibraryImage.objects.get().file) == {"jpg": [], "webp": [], "avif": []}
     err = io.StringIO()
     call_command("make_renditions", stdout=io.StringIO(), stderr=err)
-    assert f"cannot read {product.image.name}" in err.getvalue()
+    assert f"cannot read {product.image.file.name}" in err.getvalue()
 
 
 def test_uploads_are_stored_by_content(db):
     first = make_product(image=image_file("IMG_1.jpg", width=90, height=90), image_alt="A grey sneaker.")
     second = make_product(image=image_file("other-name.jpg", width=90, height=90), image_alt="The same sneaker.")
-    assert first.image.name == second.image.name
-    assert len(Path(first.image.name).stem) == 20 and first.image.name.startswith("products/")
-    assert image_bytes(width=90, height=90) == Path(first.image.path).read_bytes()
+    assert first.image == second.image  # one library image
+    assert len(Path(first.image.file.name).stem) == 20 and first.image.file.name.startswith("products/")
+    assert image_bytes(width=90, height=90) == Path(first.image.file.path).read_bytes()
 
 
 def test_author_page_avatar_is_sized_for_its_96_pixels(client, demo):
@@ -345,7 +356,7 @@ def test_picture_escapes_every_attribute(db):
     product = make_product(
         image=image_file("quote.jpg", width=400, height=300), image_alt='A "quoted" <b>shoe</b> & co'
     )
-    html = picture(product.image, product.image_alt, sizes='100vw"><script>', css_class="a&b")
+    html = picture(product.image.file, product.image_alt, sizes='100vw"><script>', css_class="a&b")
     (found,) = Pictures(html).pictures
     assert found["img"]["alt"] == 'A "quoted" <b>shoe</b> & co' and found["img"]["class"] == "a&b"
     assert found["img"]["sizes"] == found["sources"][0]["sizes"] == '100vw"><script>'

@@ -67,7 +67,7 @@ def test_import_good_file(workdir):
     call_command("import_article", workdir, stdout=open("/dev/null", "w"))
     article = Article.objects.get(slug="heel-pain-explained")
     assert article.is_published()
-    assert article.hero_width == 1600 and article.hero_height == 900
+    assert article.hero_image.file_width == 1600 and article.hero_image.file_height == 900
     assert list(article.takeaways.values_list("text", flat=True)) == ["Rest helps.", "Shoes matter."]
     assert article.faqs.get().answer_html == "<p>Yes, <em>gently</em>.</p>"
     first, second = article.sections.all()
@@ -210,7 +210,7 @@ def test_export_to_stdout_names_stored_images(demo, capsys):
     call_command("export_article", demo.slug)
     text = capsys.readouterr().out
     assert text.startswith("+++\ntitle = ")
-    assert f'hero_image = "{demo.hero_image.path}"' in text
+    assert f'hero_image = "{demo.hero_image.file.path}"' in text
 
 
 def test_export_unknown_slug(db):

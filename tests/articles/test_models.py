@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from articles.models import Article, Section
-from tests.factories import image_file, make_article
+from tests.factories import make_article, make_image
 
 
 def test_published_hides_drafts_and_future(db):
@@ -35,7 +35,7 @@ def test_reading_time_counts_sections_takeaways_and_faqs(db):
 
 def test_figure_needs_alt_text(db):
     article = make_article()
-    section = Section(article=article, heading="H", figure_image=image_file())
+    section = Section(article=article, heading="H", figure_image=make_image())
     with pytest.raises(ValidationError) as excinfo:
         section.full_clean()
     assert "figure_alt" in excinfo.value.message_dict
@@ -53,7 +53,7 @@ def test_callout_needs_exactly_one_target(db):
 
 def test_hero_needs_alt_text(db):
     article = make_article()
-    article.hero_image = image_file()
+    article.hero_image = make_image()
     with pytest.raises(ValidationError) as excinfo:
         article.full_clean()
     assert "hero_alt" in excinfo.value.message_dict

@@ -15,11 +15,12 @@ from PIL import Image
 
 from articles.models import Article, Author, Section
 from core.images import recorded_widths, rendition_name
+from core.models import Image as LibraryImage
 from products.models import Product
-from tests.articles.test_image_uploads import photo_with_location, post_product, upload
+from tests.articles.test_image_uploads import photo_with_location, post_image, post_product, upload
 from tests.articles.test_images import Pictures, srcset_widths
 from tests.articles.test_import import GOOD
-from tests.factories import image_bytes, make_article, make_author, make_product
+from tests.factories import image_bytes, make_article, make_author, make_image, make_product
 
 
 def fetch(url) -> bytes:
@@ -39,15 +40,16 @@ def assert_nothing_on_disk(settings):
 
 def test_admin_upload_goes_to_the_bucket_with_its_renditions(staff_client, db, s3_media, settings):
     product = make_product()
-    response = post_product(
-        staff_client, product, image=upload(photo_with_location(), "IMG_2041.jpg"), image_alt="A grey sneaker."
-    )
+    response = post_image(staff_client, upload(photo_with_location(), "IMG_2041.jpg"), alt="A grey sneaker.")
     assert response.status_code == 302, response.content.decode()[:2000]
+    image = LibraryImage.objects.get()
+    assert post_product(staff_client, product, image=image.pk, image_alt="").status_code == 302
     product.refresh_from_db()
-    assert (product.image_width, product.image_height) == (200, 400)
-    assert recorded_widths(product.image) == {"jpg": [160, 200], "webp": [160, 200], "avif": [160, 200]}
-    assert s3_media.keys() == {product.image.name} | renditions_of(product.image.name, (160, 200))
-    with Image.open(io.BytesIO(s3_media.read(product.image.name))) as img:
+    image.refresh_from_db()
+    assert (image.file_width, image.file_height) == (200, 400)
+    assert recorded_widths(image.file) == {"jpg": [160, 200], "webp": [160, 200], "avif": [160, 200]}
+    assert s3_media.keys() == {image.file.name} | renditions_of(image.file.name, (160, 200))
+    with Image.open(io.BytesIO(s3_media.read(image.file.name))) as img:
         assert img.size == (200, 400) and not img.getexif()  # upright, no location data
     assert_nothing_on_disk(settings)
 
@@ -57,7 +59,7 @@ def test_admin_upload_goes_to_the_bucket_with_its_renditions(staff_client, db, s
     assert [source["type"] for source in main["sources"]] == ["image/avif", "image/webp"]
     for source, fmt in zip(main["sources"], ("AVIF", "WEBP"), strict=True):
         url = source["srcset"].split(", ")[0].rsplit(" ", 1)[0]
-        assert url.startswith(f"{s3_media.origin}/{s3_media.bucket}/renditions/products/")
+        assert url.startswith(f"{s3_media.origin}/{s3_media.bucket}/renditions/images/")
         with Image.open(io.BytesIO(fetch(url))) as img:
             assert (img.format, img.size) == (fmt, (160, 320))
     img_src = page.headers["Content-Security-Policy"].split("img-src ")[1].split(";")[0].split()
@@ -70,12 +72,10 @@ def test_admin_upload_into_a_missing_bucket_is_a_form_error_not_a_500(staff_clie
         **settings.STORAGES,
         "default": {**storage, "OPTIONS": {**storage["OPTIONS"], "bucket_name": "kuru-bucket-never-made"}},
     }
-    product = make_product(name="Nowhere")
-    response = post_product(staff_client, product, image=upload(image_bytes(fmt="PNG"), "shoe.png"), image_alt="A shoe")
+    response = post_image(staff_client, upload(image_bytes(fmt="PNG"), "shoe.png"), alt="A shoe")
     assert response.status_code == 200
     assert "The image could not be stored: the media storage refuses new files." in response.content.decode()
-    product.refresh_from_db()
-    assert not product.image
+    assert not LibraryImage.objects.exists()
 
 
 def test_article_page_serves_hero_figure_and_social_image_from_the_bucket(client, db, s3_media, settings):
@@ -85,7 +85,9 @@ def test_article_page_serves_hero_figure_and_social_image_from_the_bucket(client
     Section.objects.create(
         article=article,
         heading="Heel",
-        figure_image=ContentFile(image_bytes(700, 400, color=(20, 90, 160)), name="heel.jpg"),
+        figure_image=make_image(
+            ContentFile(image_bytes(700, 400, color=(20, 90, 160)), name="heel.jpg"), "articles/figures"
+        ),
         figure_alt="A heel on a foam roller.",
     )
     article.refresh_from_db()
@@ -123,16 +125,16 @@ def test_the_content_importers_write_every_image_to_the_bucket(db, s3_media, set
     keys = s3_media.keys()
     stored = [
         *(a.hero_image for a in Article.objects.all()),
-        *(s.figure_image for s in Section.objects.exclude(figure_image="")),
-        *(a.avatar for a in Author.objects.exclude(avatar="")),
-        *(p.image for p in Product.objects.exclude(image="")),
+        *(s.figure_image for s in Section.objects.exclude(figure_image=None)),
+        *(a.avatar for a in Author.objects.exclude(avatar=None)),
+        *(p.image for p in Product.objects.exclude(image=None)),
     ]
     assert len(stored) >= 8
     for image in stored:
-        assert image.name in keys
-        widths = recorded_widths(image)
+        assert image.file.name in keys
+        widths = recorded_widths(image.file)
         assert widths["avif"] and widths["avif"] == widths["webp"] == widths["jpg"]
-        assert renditions_of(image.name, widths["avif"]) <= keys
+        assert renditions_of(image.file.name, widths["avif"]) <= keys
     assert_nothing_on_disk(settings)
 
 
@@ -149,7 +151,7 @@ def test_a_failed_import_leaves_nothing_in_the_bucket(db, s3_media, tmp_path):
 
     path.write_text(source, encoding="utf-8")
     call_command("import_article", path, stdout=io.StringIO())
-    assert Article.objects.get(slug="heel-pain-explained").hero_image.name in s3_media.keys()
+    assert Article.objects.get(slug="heel-pain-explained").hero_image.file.name in s3_media.keys()
 
 
 def test_export_copies_images_out_of_the_bucket(db, s3_media, tmp_path, capsys):
@@ -158,21 +160,23 @@ def test_export_copies_images_out_of_the_bucket(db, s3_media, tmp_path, capsys):
     )
     out = tmp_path / "export" / "article.md"
     call_command("export_article", article.slug, output=str(out), stdout=io.StringIO())
-    copied = out.parent / "images" / Path(article.hero_image.name).name
-    assert copied.read_bytes() == s3_media.read(article.hero_image.name)
+    copied = out.parent / "images" / Path(article.hero_image.file.name).name
+    assert copied.read_bytes() == s3_media.read(article.hero_image.file.name)
     call_command("export_article", article.slug)
-    assert f'hero_image = "{s3_media.origin}/{s3_media.bucket}/{article.hero_image.name}"' in capsys.readouterr().out
+    assert (
+        f'hero_image = "{s3_media.origin}/{s3_media.bucket}/{article.hero_image.file.name}"' in capsys.readouterr().out
+    )
 
 
 def test_make_renditions_backfills_the_bucket(db, s3_media):
     product = make_product(image=ContentFile(image_bytes(700, 500), name="shoe.jpg"), image_alt="A grey sneaker.")
-    lost = rendition_name(product.image.name, 320, "webp")
+    lost = rendition_name(product.image.file.name, 320, "webp")
     s3_media.client.delete_object(Bucket=s3_media.bucket, Key=lost)
     out = io.StringIO()
     call_command("make_renditions", stdout=out)
     assert "wrote 1 rendition file(s)" in out.getvalue()
     assert lost in s3_media.keys()
-    assert recorded_widths(Product.objects.get().image) == {
+    assert recorded_widths(Product.objects.get().image.file) == {
         "jpg": [160, 320, 640, 700],
         "webp": [160, 320, 640, 700],
         "avif": [160, 320, 640, 700],

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from tests.admin_forms import staff_user
-from tests.factories import image_bytes, make_author, make_product
+from tests.factories import image_file, make_author, make_image, make_product
 
 pytestmark = pytest.mark.browser
 
@@ -53,8 +53,7 @@ def test_editor_builds_previews_schedules_and_publishes(editor_session, live_ser
     page, errors = editor_session
     make_author(name="KURU Footwear", slug="kuru")
     make_product(name="ATOM Men's Athletic Sneaker", colorway="Jet Black", rating_count=1379, rating_average="4.60")
-    figure = tmp_path / "knee.jpg"
-    figure.write_bytes(image_bytes(1200, 800))
+    figure = make_image(image_file("knee.jpg", width=1200, height=800), title="Knee in mid-stride")
 
     # 1. A new article: title, author, meta description, a takeaway, two sections (one with a figure), an FAQ.
     page.goto(live_server.url + "/admin/articles/article/add/")
@@ -70,7 +69,9 @@ def test_editor_builds_previews_schedules_and_publishes(editor_session, live_ser
     page.fill("#id_sections-0-heading", "Why feet matter")
     type_rich_text(page, "id_sections-0-body_html", "Your feet carry every step.")
     page.locator("#sections-0 summary", has_text="Figure").click()
-    page.set_input_files("#id_sections-0-figure_image", str(figure))
+    page.fill("#id_sections-0-figure_image", str(figure.pk))  # the chooser's number field (its no-JS fallback)
+    page.press("#id_sections-0-figure_image", "Tab")
+    page.locator("#sections-0 .image-chooser__title", has_text="Knee in mid-stride").wait_for()
     page.fill("#id_sections-0-figure_alt", "A runner's knee and foot in mid-stride")
     page.fill("#id_sections-1-heading", "What to wear")
     type_rich_text(page, "id_sections-1-body_html", "Pick shoes with a deep heel cup.")

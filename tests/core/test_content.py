@@ -506,7 +506,7 @@ def test_an_image_linked_inside_the_folder_is_read(folder):
     edit = front('hero_image = "hero.png"\nhero_alt = "A runner stretching a calf against a wall."')
     command, path = write(folder, "article", edit)
     call_command(command, path, stdout=open(os.devnull, "w"))
-    assert Article.objects.get().hero_width == 1600
+    assert Article.objects.get().hero_image.file_width == 1600
 
 
 def test_every_problem_of_a_file_is_reported_at_once(folder):

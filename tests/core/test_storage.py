@@ -14,8 +14,8 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from core.images import available_renditions, check_storage_writable, make_renditions, rendition_name, store_image
+from core.models import Image as LibraryImage
 from kuru_site.media_storage import IMMUTABLE, parse_media_storage
-from products.models import Product
 from tests.factories import image_bytes
 from tests.test_settings import PRODUCTION_ENV, run_django
 
@@ -127,32 +127,32 @@ def test_store_image_writes_the_bucket_by_content(s3_media):
 
 
 def test_renditions_are_made_in_the_bucket_and_served_from_it(s3_media, db):
-    product = Product(image=store_image(image_bytes(700, 500), "products"), image_width=700, image_height=500)
-    written = make_renditions(product.image)
+    image = LibraryImage(file=store_image(image_bytes(700, 500), "products"), file_width=700, file_height=500)
+    written = make_renditions(image.file)
     assert set(written) == {
-        rendition_name(product.image.name, w, ext) for w in (160, 320, 640, 700) for ext in ("avif", "webp", "jpg")
+        rendition_name(image.file.name, w, ext) for w in (160, 320, 640, 700) for ext in ("avif", "webp", "jpg")
     }
     assert set(written) <= s3_media.keys()
-    assert make_renditions(product.image) == []  # found there: made once
+    assert make_renditions(image.file) == []  # found there: made once
 
-    product.image_renditions = [160, 700]
-    found = available_renditions(product.image)
+    image.file_renditions = [160, 700]
+    found = available_renditions(image.file)
     url, width = found["webp"][0]
     assert width == 160 and url.startswith(f"{s3_media.origin}/{s3_media.bucket}/renditions/products/")
     # What a browser would fetch: the real WebP, 160 pixels wide.
     with urllib.request.urlopen(url, timeout=10) as response:
         with Image.open(io.BytesIO(response.read())) as img:
             assert (img.format, img.width) == ("WEBP", 160)
-    assert found["jpg"] == [(default_storage.url(rendition_name(product.image.name, w, "jpg")), w) for w in (160, 700)]
+    assert found["jpg"] == [(default_storage.url(rendition_name(image.file.name, w, "jpg")), w) for w in (160, 700)]
 
 
 def test_rendition_urls_in_a_bucket_are_the_storages_own(s3_media):
-    product = Product(
-        image="products/an odd name#1?.jpg", image_width=700, image_height=500, image_renditions=[160, 700]
+    image = LibraryImage(
+        file="products/an odd name#1?.jpg", file_width=700, file_height=500, file_renditions=[160, 700]
     )
-    found = available_renditions(product.image)
+    found = available_renditions(image.file)
     for ext in ("webp", "jpg"):
-        assert found[ext] == [(default_storage.url(rendition_name(product.image.name, w, ext)), w) for w in (160, 700)]
+        assert found[ext] == [(default_storage.url(rendition_name(image.file.name, w, ext)), w) for w in (160, 700)]
 
 
 def test_the_write_probe_works_on_a_bucket_and_leaves_nothing(s3_media):

@@ -13,10 +13,10 @@ from PIL import Image
 from articles.models import Article
 from core import tasks
 from core.images import recorded_widths, rendition_name
+from core.models import Image as LibraryImage
 from core.tasks import image_renditions_make, make_image_renditions
-from products.models import Product
 from tests.articles.test_images import Pictures, rendition_files, srcset_widths
-from tests.factories import image_bytes, make_product
+from tests.factories import image_bytes, make_image, make_product
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WIDTHS = [160, 320, 640, 700]
@@ -58,13 +58,14 @@ def test_a_save_queues_the_renditions_and_the_page_shows_the_original_until_the_
 ):
     settings.TASKS = DB_TASKS
     product = make_product(image=photo(), image_alt="A grey sneaker.")
-    assert queued() == [["products.Product", product.pk, "image", product.image.name]]
+    image = product.image  # the library image the product shows: its row is the one with renditions
+    assert queued() == [["core.Image", image.pk, "file", image.file.name]]
     assert rendition_files(settings) == []  # nothing made in the request
-    assert Product.objects.get().image_renditions == {"source": product.image.name}
+    assert LibraryImage.objects.get().file_renditions == {"source": image.file.name}
 
     main = main_picture(client, product)
     assert main["sources"] == [] and "srcset" not in main["img"]
-    assert main["img"]["src"] == product.image.url
+    assert main["img"]["src"] == image.file.url
     assert (main["img"]["width"], main["img"]["height"]) == ("700", "500")
     assert client.get(product.get_absolute_url())["X-Page-Cache"] == "hit"
 
@@ -83,17 +84,17 @@ def test_a_save_queues_the_renditions_and_the_page_shows_the_original_until_the_
 
 def test_each_format_is_recorded_as_soon_as_it_is_made(db, settings, monkeypatch):
     settings.TASKS = DB_TASKS
-    product = make_product(image=photo(), image_alt="A grey sneaker.")
+    image = make_image(photo())
     records = []
     update = tasks.bump_generation
 
     def seen(**kwargs):
-        records.append(Product.objects.get(pk=product.pk).image_renditions)
+        records.append(LibraryImage.objects.get(pk=image.pk).file_renditions)
         update(**kwargs)
 
     monkeypatch.setattr(tasks, "bump_generation", seen)
     run_queued()
-    source = {"source": product.image.name}
+    source = {"source": image.file.name}
     assert records == [
         {**source, "jpg": WIDTHS, "webp": [], "avif": []},
         {**source, "jpg": WIDTHS, "webp": WIDTHS, "avif": []},
@@ -102,14 +103,14 @@ def test_each_format_is_recorded_as_soon_as_it_is_made(db, settings, monkeypatch
 
 
 def test_a_rerun_makes_nothing_twice_and_reads_no_file(db, settings, monkeypatch):
-    product = make_product(image=photo(), image_alt="A grey sneaker.")  # the immediate backend: made now
+    image = make_image(photo())  # the immediate backend: made now
     files = {path: path.stat().st_mtime_ns for path in (Path(settings.MEDIA_ROOT) / "renditions").rglob("*.*")}
     assert len(files) == 12
     # A record lost (a row restored from an old backup): the files are found, none written again.
-    Product.objects.update(image_renditions=[])
-    record, written = image_renditions_make(model=Product, pk=product.pk, field_name="image", source=product.image.name)
-    assert written == [] and record == Product.objects.get().image_renditions
-    assert recorded_widths(Product.objects.get().image) == {"jpg": WIDTHS, "webp": WIDTHS, "avif": WIDTHS}
+    LibraryImage.objects.update(file_renditions=[])
+    record, written = image_renditions_make(model=LibraryImage, pk=image.pk, field_name="file", source=image.file.name)
+    assert written == [] and record == LibraryImage.objects.get().file_renditions
+    assert recorded_widths(LibraryImage.objects.get().file) == {"jpg": WIDTHS, "webp": WIDTHS, "avif": WIDTHS}
     assert {path: path.stat().st_mtime_ns for path in files} == files
 
     def no_file(*args, **kwargs):
@@ -117,54 +118,49 @@ def test_a_rerun_makes_nothing_twice_and_reads_no_file(db, settings, monkeypatch
 
     for method in ("exists", "open", "save"):
         monkeypatch.setattr(FileSystemStorage, method, no_file)
-    assert make_image_renditions.call("products.Product", product.pk, "image", product.image.name) == record
+    assert make_image_renditions.call("core.Image", image.pk, "file", image.file.name) == record
 
 
 def test_an_image_deleted_before_its_task_runs_gets_nothing(db, settings):
     settings.TASKS = DB_TASKS
-    product = make_product(image=photo(), image_alt="A grey sneaker.")
-    product.delete()
+    make_image(photo()).delete()
     assert run_queued() == [None]
     assert rendition_files(settings) == []
 
 
 def test_an_image_replaced_before_its_task_runs_gets_nothing_and_the_new_one_its_own(db, settings):
     settings.TASKS = DB_TASKS
-    product = make_product(image=photo(1), image_alt="A grey sneaker.")
-    first = product.image.name
-    product.image = photo(2)
-    product.save()
-    second = product.image.name
+    image = make_image(photo(1))
+    first = image.file.name
+    image.file = photo(2)
+    image.save()
+    second = image.file.name
     assert [args[3] for args in queued()] == [first, second]
     first_record, second_record = run_queued()
     assert first_record is None and second_record["source"] == second
     made = rendition_files(settings)
     assert len(made) == 12 and all(Path(name).name.startswith(Path(second).stem) for name in made)
-    assert Product.objects.get().image_renditions == second_record
+    assert LibraryImage.objects.get().file_renditions == second_record
 
 
-@pytest.mark.parametrize("shared", [False, True])
-def test_an_image_replaced_while_its_renditions_are_made_leaves_no_files_behind(db, settings, monkeypatch, shared):
+def test_an_image_replaced_while_its_renditions_are_made_leaves_no_files_behind(db, settings, monkeypatch):
+    # (A library file belongs to one image row: no other row can share the files written for it.)
     settings.TASKS = DB_TASKS
-    product = make_product(image=photo(1), image_alt="A grey sneaker.")
-    source = product.image.name
-    if shared:  # another row shows the same stored image: its files stay
-        make_product(image=source, image_alt="The same sneaker.")
+    image = make_image(photo(1))
+    source = image.file.name
     make = tasks.make_renditions
 
-    def replaced_meanwhile(image, formats):
-        written = make(image, formats=formats)
-        # An editor saves another picture while the JPEGs were being encoded.
-        Product.objects.filter(pk=product.pk).update(image="products/another.jpg", image_renditions=[])
+    def replaced_meanwhile(field_file, formats):
+        written = make(field_file, formats=formats)
+        # An editor uploads another picture over this one while the JPEGs were being encoded.
+        LibraryImage.objects.filter(pk=image.pk).update(file="images/another.jpg", file_renditions=[])
         return written
 
     monkeypatch.setattr(tasks, "make_renditions", replaced_meanwhile)
-    record, kept = image_renditions_make(model=Product, pk=product.pk, field_name="image", source=source)
-    assert record is None
-    jpegs = {rendition_name(source, w, "jpg") for w in WIDTHS}
-    assert set(kept) == (jpegs if shared else set())
-    assert {f"renditions/{name}" for name in rendition_files(settings)} == set(kept)
-    assert Product.objects.get(pk=product.pk).image_renditions == []  # the new image's record is left alone
+    record, kept = image_renditions_make(model=LibraryImage, pk=image.pk, field_name="file", source=source)
+    assert record is None and kept == []
+    assert rendition_files(settings) == []
+    assert LibraryImage.objects.get(pk=image.pk).file_renditions == []  # the new image's record is left alone
 
 
 def test_a_demo_import_queues_every_image_and_the_article_shows_originals_until_they_are_made(client, db, settings):
@@ -187,14 +183,15 @@ def test_a_demo_import_queues_every_image_and_the_article_shows_originals_until_
 def test_the_task_makes_avif_renditions_in_an_s3_bucket(client, db, s3_media, settings):
     settings.TASKS = DB_TASKS
     product = make_product(image=ContentFile(image_bytes(700, 500), name="shoe.jpg"), image_alt="A grey sneaker.")
-    assert s3_media.keys() == {product.image.name}
+    image = product.image
+    assert s3_media.keys() == {image.file.name}
     (record,) = run_queued()
-    assert recorded_widths(Product.objects.get().image) == {"jpg": WIDTHS, "webp": WIDTHS, "avif": WIDTHS}
-    avifs = {rendition_name(product.image.name, w, "avif") for w in WIDTHS}
+    assert recorded_widths(LibraryImage.objects.get().file) == {"jpg": WIDTHS, "webp": WIDTHS, "avif": WIDTHS}
+    avifs = {rendition_name(image.file.name, w, "avif") for w in WIDTHS}
     assert avifs <= s3_media.keys() and len(s3_media.keys()) == 13
-    assert make_image_renditions.call("products.Product", product.pk, "image", product.image.name) == record
+    assert make_image_renditions.call("core.Image", image.pk, "file", image.file.name) == record
 
-    (avif, _webp) = main_picture(client, Product.objects.get())["sources"]
+    (avif, _webp) = main_picture(client, product)["sources"]
     assert avif["type"] == "image/avif"
     for candidate in avif["srcset"].split(", "):
         url, width = candidate.rsplit(" ", 1)

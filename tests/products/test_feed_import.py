@@ -354,7 +354,7 @@ def test_linked_images_are_fetched_once(db, tmp_path, image_server):
     products_feed_import(path=path)
     assert _ImageServer.requests == ["/atom.jpg"]
     image = ProductImage.objects.get()
-    assert (image.source_url, image.image_width) == (f"{image_server}/atom.jpg", 32)
+    assert (image.source_url, image.image.file_width) == (f"{image_server}/atom.jpg", 32)
 
 
 def test_an_image_that_cannot_be_fetched_or_is_no_image_stops_the_import(db, tmp_path, image_server):

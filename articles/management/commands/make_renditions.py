@@ -1,5 +1,5 @@
 """
-Make the missing JPEG, WebP and AVIF renditions of every stored image: heroes, figures, avatars, products.
+Make the missing JPEG, WebP and AVIF renditions of every library image (heroes, figures, avatars, products use them).
 
 Saving a model queues its renditions (core.tasks); this backfills images stored
 before renditions (or AVIF) existed, rows whose record is a plain list of
@@ -10,18 +10,11 @@ record), and cached pages are refreshed when a record changed.
 
 from django.core.management.base import BaseCommand
 
-from articles.models import Article, Author, Section
 from core.images import STORAGE_ERRORS, make_renditions, renditions_field, stored_renditions
+from core.models import Image
 from core.pagecache import bump_generation
-from products.models import Product, ProductImage
 
-IMAGE_FIELDS = [
-    (Article, "hero_image"),
-    (Section, "figure_image"),
-    (Author, "avatar"),
-    (Product, "image"),
-    (ProductImage, "image"),
-]
+IMAGE_FIELDS = [(Image, "file")]
 
 
 class Command(BaseCommand):

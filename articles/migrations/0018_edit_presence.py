@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0014_writing_comfort"),
+        ("articles", "0017_drop_image_files"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

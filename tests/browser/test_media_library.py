@@ -1,0 +1,154 @@
+"""An Editor uploads an image in the chooser, sets its focal point, and uses it as a hero and a figure with
+different alt texts, in a real Chromium; the chooser and the Image form pass axe-core."""
+
+import io
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from PIL import Image as PILImage
+from PIL import ImageDraw
+
+from articles.models import Article
+from core.models import Image
+from tests.admin_forms import staff_user
+from tests.factories import make_article
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", "/tmp/kuru-screenshots"))
+
+
+def red_dot_picture(path):
+    """2400×1000, grey, a red dot at 85% across and 40% down: a centre crop to 1200×630 misses it."""
+    img = PILImage.new("RGB", (2400, 1000), (150, 150, 150))
+    ImageDraw.Draw(img).ellipse((2040 - 40, 400 - 40, 2040 + 40, 400 + 40), fill=(255, 0, 0))
+    img.save(path, format="JPEG", quality=95)
+
+
+def axe_violations(page):
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => `[${v.impact}] ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(' '))}`)"
+    )
+
+
+@pytest.fixture
+def editor_page(browser, live_server, transactional_db, django_user_model):
+    if not AXE.exists():
+        message = f"{AXE} is missing: run `npm ci` (make test does this)."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    staff_user(django_user_model, "edna", "Editors")
+    # bypass_csp: axe is injected as an inline script, which the admin's CSP rightly refuses.
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, bypass_csp=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "edna")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    yield page, errors
+    context.close()
+
+
+def choose_in_popup(page, link):
+    with page.expect_popup() as opened:
+        page.click(link)
+    popup = opened.value
+    popup.wait_for_load_state()
+    return popup
+
+
+def test_upload_in_the_chooser_set_the_focal_point_and_use_it_twice(editor_page, live_server, tmp_path):
+    page, errors = editor_page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    hero_article = make_article(title="Trail running in spring", status=Article.Status.DRAFT, published_at=None)
+    figure_article = make_article(
+        title="Knees on the trail", sections=1, status=Article.Status.DRAFT, published_at=None
+    )
+    picture = tmp_path / "red-ball.jpg"
+    red_dot_picture(picture)
+
+    # 1. The hero's chooser: upload a new image from within it.
+    page.goto(f"{live_server.url}/admin/articles/article/{hero_article.pk}/change/")
+    popup = choose_in_popup(page, "#lookup_id_hero_image")
+    popup.click("text=Add image")
+    popup.set_input_files("#id_file", str(picture))
+    popup.fill("#id_alt", "A red ball on a grey floor.")
+    with popup.expect_event("close"):
+        popup.click("input[name=_save]")
+    image = Image.objects.get()
+    assert page.input_value("#id_hero_image") == str(image.pk)
+    page.locator(".field-hero_image .image-chooser__title", has_text="red ball").wait_for()
+    page.fill("#id_hero_alt", "A red ball resting at the edge of the picture.")
+    page.click("input[name=_continue]")
+    page.locator(".messagelist").wait_for()
+    hero_article.refresh_from_db()
+    assert hero_article.hero_image == image
+
+    # 2. The focal point: click the ball, then nudge it with the keyboard.
+    page.goto(f"{live_server.url}/admin/core/image/{image.pk}/change/")
+    picker = page.locator(".focal-picker img")
+    box = picker.bounding_box()
+    picker.click(position={"x": box["width"] * 0.85, "y": box["height"] * 0.40})
+    marker = page.locator(".focal-picker__marker").bounding_box()
+    # The marker sits where the click was (on the ball), not merely at the same percentages of something else.
+    assert abs(marker["x"] + marker["width"] / 2 - (box["x"] + box["width"] * 0.85)) < 3
+    assert abs(marker["y"] + marker["height"] / 2 - (box["y"] + box["height"] * 0.40)) < 3
+    page.keyboard.press("ArrowDown")
+    assert abs(float(page.input_value("#id_focal_x")) - 0.85) <= 0.011
+    assert abs(float(page.input_value("#id_focal_y")) - 0.41) <= 0.011
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.screenshot(path=str(SHOTS / f"image-admin-{width}.png"), full_page=True)
+    assert axe_violations(page) == []
+    page.click("input[name=_save]")
+    page.locator(".messagelist").wait_for()
+    image.refresh_from_db()
+    assert (round(image.focal_x, 2), round(image.focal_y, 2)) in {(0.85, 0.41), (0.85, 0.40), (0.84, 0.41)}
+
+    # 3. The figure's chooser: find the image by its alt text and pick it; another alt text here.
+    page.goto(f"{live_server.url}/admin/articles/article/{figure_article.pk}/change/")
+    page.locator("#sections-0 summary", has_text="Figure").click()
+    popup = choose_in_popup(page, "#lookup_id_sections-0-figure_image")
+    popup.fill("#searchbar", "grey floor")
+    popup.press("#searchbar", "Enter")
+    popup.wait_for_load_state()
+    for width in (360, 1280):
+        popup.set_viewport_size({"width": width, "height": 900})
+        popup.screenshot(path=str(SHOTS / f"chooser-{width}.png"), full_page=True)
+    assert axe_violations(popup) == []
+    with popup.expect_event("close"):
+        popup.locator("#result_list a[data-popup-opener]").first.click()
+    assert page.input_value("#id_sections-0-figure_image") == str(image.pk)
+    page.locator("#sections-0 .image-chooser__title", has_text="red ball").wait_for()
+    page.screenshot(path=str(SHOTS / "chooser-widget-1280.png"))
+    page.fill("#id_sections-0-figure_alt", "The red ball the knee doctor kicked.")
+    page.click("input[name=_continue]")
+    page.locator(".messagelist").wait_for()
+
+    # 4. Both pages, once published: one image, two alt texts; the social crop keeps the ball.
+    Article.objects.filter(pk__in=[hero_article.pk, figure_article.pk]).update(
+        status=Article.Status.PUBLISHED, published_at=timezone.now() - timedelta(minutes=1)
+    )
+    page.goto(live_server.url + hero_article.get_absolute_url())
+    assert page.locator(".article__hero").get_attribute("alt") == "A red ball resting at the edge of the picture."
+    page.goto(live_server.url + figure_article.get_absolute_url())
+    assert page.locator("figure img").get_attribute("alt") == "The red ball the knee doctor kicked."
+    hero_article.refresh_from_db()
+    with default_storage.open(hero_article.social_image.name) as file:
+        social = PILImage.open(io.BytesIO(file.read())).convert("RGB")
+    assert social.size == (1200, 630)
+    pixels = [social.getpixel((x, y)) for x in range(0, 1200, 4) for y in range(0, 630, 4)]
+    red = sum(1 for r, g, _b in pixels if r > 200 and g < 90)
+    assert red > 50  # the ball is in the crop
+    assert errors == []
