@@ -63,6 +63,8 @@ def test_writer_previews_autosaves_and_comes_back_to_the_draft(browser, live_dem
     # The pane shows the article as it is, then follows the typing within a second or two.
     assert frame_text(page, "h1", timeout=15000) == article.title
     assert "Unsaved changes, as you type" in frame_text(page, ".preview-banner")
+    # Form and pane side by side fit the window: wide inlines (the cards) scroll in their own box.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     started = time.monotonic()
     page.fill("#id_title", "Can foot pain cause knee pain? Live")
     page.frame_locator(".live-preview__frame").locator("h1", has_text="? Live").wait_for(timeout=5000)
