@@ -3,8 +3,9 @@
 Django's own RedisCache builds a new redis.Redis client for every call; that
 costs about 100 µs here, as much as the round trip to Redis itself, and a
 page-cache hit is one call. This backend builds the client once per backend
-instance, that is once per thread, on one connection of its own, and otherwise behaves as Django's: values pickled,
-integers stored as such so that incr() works on them, the same time-out rules.
+instance, that is once per thread, on one connection of its own, and otherwise
+behaves as Django's: values pickled, integers stored as such so that incr()
+works on them, the same time-out rules.
 It uses public APIs only: BaseCache's and redis-py's.
 """
 
