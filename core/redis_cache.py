@@ -20,6 +20,14 @@ def _dumps(value):
     return value if type(value) is int else pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
 
 
+# incr() of an existing key only, in one round trip: Django's contract raises ValueError for a
+# missing key, and EXISTS then INCRBY would be two trips (and not atomic between them).
+_INCR_EXISTING = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+return redis.call('INCRBY', KEYS[1], ARGV[1])
+"""
+
+
 def _loads(data):
     try:
         return int(data)
@@ -33,6 +41,7 @@ class RedisCache(BaseCache):
         location = server if isinstance(server, str) else server[0]
         self._pool = redis.ConnectionPool.from_url(location, **params.get("OPTIONS", {}))
         self._client, self._pid = None, None
+        self._incr_existing = None
 
     @property
     def _redis(self):
@@ -47,6 +56,8 @@ class RedisCache(BaseCache):
         if self._client is None or self._pid != os.getpid():
             self._client = redis.Redis(connection_pool=self._pool, single_connection_client=True)
             self._pid = os.getpid()
+            # EVALSHA once Redis knows the script; redis-py sends it again if Redis lost it.
+            self._incr_existing = self._client.register_script(_INCR_EXISTING)
         return self._client
 
     def get_backend_timeout(self, timeout=DEFAULT_TIMEOUT):
@@ -91,9 +102,11 @@ class RedisCache(BaseCache):
 
     def incr(self, key, delta=1, version=None):
         key = self.make_and_validate_key(key, version=version)
-        if not self._redis.exists(key):
+        client = self._redis  # made first: the script is registered on it
+        value = self._incr_existing(keys=[key], args=[delta], client=client)
+        if value is None:
             raise ValueError(f"Key '{key}' not found.")
-        return self._redis.incr(key, delta)
+        return value
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         if not data:

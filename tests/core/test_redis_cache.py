@@ -33,6 +33,23 @@ def test_values_round_trip_and_match_djangos_own_backend(backends):
         ours.incr("missing")
 
 
+def test_incr_is_one_round_trip_and_leaves_a_missing_key_missing(backends, monkeypatch):
+    ours, django = backends
+    ours.set("hits", 5)
+    ours.incr("hits")  # Redis learns the script here
+    client, sent = ours._redis, []
+    original = client.execute_command
+    monkeypatch.setattr(client, "execute_command", lambda *args, **kw: sent.append(args[0]) or original(*args, **kw))
+    assert ours.incr("hits", 10) == 16 and django.get("hits") == 16
+    assert sent == ["EVALSHA"]
+    monkeypatch.undo()
+    with pytest.raises(ValueError):
+        ours.incr("absent")
+    assert ours.has_key("absent") is False
+    client.script_flush()  # a restarted Redis has forgotten the script: it is sent again
+    assert ours.incr("hits") == 17
+
+
 def test_add_set_and_delete_follow_djangos_rules(backends):
     ours, _ = backends
     assert ours.add("once", 1) is True and ours.add("once", 2) is False and ours.get("once") == 1
