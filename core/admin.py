@@ -163,8 +163,12 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Image", ordering="title")
     def picture(self, image):
-        # Thumbnail and title in one cell: the chooser picks an image with a click on either.
-        return format_html("{} <span class='image-list__title'>{}</span>", thumbnail(image, 64), image)
+        # Thumbnail and title in one cell, side by side: the chooser picks an image with a click on either.
+        return format_html(
+            "<span class='image-list__item'>{}<span class='image-list__title'>{}</span></span>",
+            thumbnail(image, 64),
+            image,
+        )
 
     @admin.display(description="Size")
     def size(self, image):

@@ -16,7 +16,7 @@ from PIL import ImageDraw
 from articles.models import Article
 from core.models import Image
 from tests.admin_forms import staff_user
-from tests.factories import make_article
+from tests.factories import image_file, make_article, make_image
 
 pytestmark = pytest.mark.browser
 
@@ -151,4 +151,37 @@ def test_upload_in_the_chooser_set_the_focal_point_and_use_it_twice(editor_page,
     pixels = [social.getpixel((x, y)) for x in range(0, 1200, 4) for y in range(0, 630, 4)]
     red = sum(1 for r, g, _b in pixels if r > 200 and g < 90)
     assert red > 50  # the ball is in the crop
+    assert errors == []
+
+
+LONG_TITLE = "Trail runner crossing a scree field above the tree line at dawn in the Dolomites, side view"
+
+
+def library(count=3):
+    images = [
+        make_image(image_file(width=900, height=600, color=(20, 90, 60)), alt="A runner on scree.", title=LONG_TITLE)
+    ]
+    for n in range(1, count):
+        images.append(make_image(image_file(width=400, height=300, color=(n * 40, 30, 30)), alt=f"Sneaker {n}, side."))
+    return images
+
+
+def test_the_image_list_shows_each_title_beside_its_thumbnail(editor_page, live_server):
+    page, errors = editor_page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    library()
+    page.goto(f"{live_server.url}/admin/core/image/")
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        row = page.locator("#result_list tbody tr", has_text="Trail runner")
+        thumb = row.locator(".image-thumb").bounding_box()
+        title = row.locator(".image-list__title").bounding_box()
+        assert title["x"] >= thumb["x"] + thumb["width"], width  # beside, not under
+        assert title["y"] < thumb["y"] + thumb["height"] and title["y"] + title["height"] > thumb["y"], width
+        assert title["height"] <= thumb["height"] + 1, width  # a long title is cut beside it
+        assert page.evaluate(
+            "() => { const r = document.querySelector('#changelist-form .results');"
+            " return r.scrollWidth <= r.clientWidth && document.documentElement.scrollWidth <= innerWidth; }"
+        ), width
+        page.screenshot(path=str(SHOTS / f"image-list-{width}.png"))
     assert errors == []
