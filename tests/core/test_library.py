@@ -170,7 +170,10 @@ def test_uploading_in_the_chooser_popup_hands_the_new_image_back(db, staff_clien
 
     image = Image.objects.get()
     assert response.status_code == 200
-    assert "popup_response" in response.content.decode() or "data-popup-response" in response.content.decode()
+    assert "data-popup-response" in response.content.decode()
+    # Handed to the chooser's dialog (or Django's popup window) by the library's own script.
+    assert "admin/js/image_chooser_response.js" in response.content.decode()
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
     assert image.title == "calf stretch"
     assert image.alt == "A calf stretch against a wall."
 
@@ -286,3 +289,25 @@ def test_deleting_an_image_removes_its_files_from_the_bucket(s3_media, db, djang
 
     assert s3_media.keys() == {keep.file.name, *(k for k in s3_media.keys() if keep.file.name[:-4] in k)}
     assert len(s3_media.keys()) == 1 + 1 * 3
+
+
+def test_only_the_librarys_popup_pages_may_be_framed_and_only_by_this_site(db, staff_client):
+    """The chooser's dialog frames the library's popup pages (list and upload form); nothing else is framed."""
+    article = make_article()
+    popup = {"_popup": "1", "_to_field": "id"}
+    framed = [
+        staff_client.get(reverse("admin:core_image_changelist"), popup),
+        staff_client.get(reverse("admin:core_image_add"), popup),
+    ]
+    unframed = [
+        staff_client.get(reverse("admin:core_image_changelist")),
+        staff_client.get(reverse("admin:core_image_add")),
+        staff_client.get(reverse("admin:articles_article_change", args=[article.pk]), popup),
+    ]
+    for response in framed:
+        assert response["X-Frame-Options"] == "SAMEORIGIN"
+        assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" not in response["Content-Security-Policy"]
+    for response in unframed:
+        assert response["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
