@@ -1,8 +1,10 @@
 """The media library in the admin: the Image list and form (thumbnail, focal point, uses) and the chooser
 widget every image field of the other apps' admins uses."""
 
+from csp.constants import SELF
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -15,6 +17,8 @@ from .images import ImageUploadField, available_renditions
 from .models import Image
 
 CHOOSER_JS = ["admin/js/vendor/jquery/jquery.min.js", "admin/js/jquery.init.js", "admin/js/image_chooser.js"]
+# On the library's own pages: hands a pick or an upload to the chooser dialog that frames them.
+CHOOSER_FRAME_JS = ["admin/js/image_chooser_frame.js"]
 CHOOSER_CSS = {"all": ["css/focal.css", "admin/css/image_library.css"]}
 
 
@@ -34,8 +38,9 @@ def thumbnail(image, size=80):
 
 
 class ImageChooserWidget(ForeignKeyRawIdWidget):
-    """A library image field: the chosen image's thumbnail and title, "Choose image" (the library in a popup:
-    search, pick, or upload a new one there) and "Remove". The id input stays as the no-JS fallback."""
+    """A library image field: the chosen image's thumbnail and title, "Choose image" (the library in a modal
+    dialog on the page: search, pick, or upload a new one there) and "Remove". Without JavaScript the link
+    opens the library's page and the id input takes the image's number."""
 
     template_name = "admin/widgets/image_chooser.html"
 
@@ -123,8 +128,10 @@ class ImageAdmin(admin.ModelAdmin):
     ]
     formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
 
+    popup_response_template = "admin/core/image/popup_response.html"
+
     class Media:
-        js = ["admin/js/focal_point.js"]
+        js = ["admin/js/focal_point.js", *CHOOSER_FRAME_JS]
         css = CHOOSER_CSS
 
     def get_queryset(self, request):
@@ -138,6 +145,12 @@ class ImageAdmin(admin.ModelAdmin):
                 )
             )
         )
+
+    def changelist_view(self, request, extra_context=None):
+        return _frameable_in_popup(request, super().changelist_view(request, extra_context))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return _frameable_in_popup(request, super().changeform_view(request, object_id, form_url, extra_context))
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.chooser_preview_view)
@@ -163,8 +176,12 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Image", ordering="title")
     def picture(self, image):
-        # Thumbnail and title in one cell: the chooser picks an image with a click on either.
-        return format_html("{} <span class='image-list__title'>{}</span>", thumbnail(image, 64), image)
+        # Thumbnail and title in one cell, side by side: the chooser picks an image with a click on either.
+        return format_html(
+            "<span class='image-list__item'>{}<span class='image-list__title'>{}</span></span>",
+            thumbnail(image, 64),
+            image,
+        )
 
     @admin.display(description="Size")
     def size(self, image):
@@ -213,6 +230,15 @@ class ImageAdmin(admin.ModelAdmin):
                 "", "<li>{}: {}</li>", ((use._meta.verbose_name.capitalize(), _link(use)) for use in uses)
             ),
         )
+
+
+def _frameable_in_popup(request, response):
+    """Let this site's own pages, and no other, frame the library's popup pages: the image chooser's dialog
+    (image_chooser.js) shows them. Every other admin page stays unframeable (X_FRAME_OPTIONS, the CSP)."""
+    if IS_POPUP_VAR in request.GET or IS_POPUP_VAR in request.POST:
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response._csp_replace = {"frame-ancestors": [SELF]}
+    return response
 
 
 def _relations():

@@ -23,3 +23,5 @@ class CoreConfig(AppConfig):
         # A new focal point or default alt text changes every page showing the image.
         post_save.connect(bump_generation, sender=Image, dispatch_uid="pagecache-save-Image")
         post_delete.connect(bump_generation, sender=Image, dispatch_uid="pagecache-delete-Image")
+        # A deleted image's original and renditions leave storage once the deletion commits.
+        post_delete.connect(tasks.queue_image_files_removal, sender=Image, dispatch_uid="core-remove-Image-files")

@@ -4,7 +4,7 @@ import logging
 
 from django.apps import apps
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db import models, transaction
 from django_tasks import TaskResultStatus, task
 
 from .images import (
@@ -14,6 +14,7 @@ from .images import (
     image_size,
     make_renditions,
     recorded_widths,
+    rendition_name,
     rendition_widths,
     renditions_field,
     tracking_written_files,
@@ -85,6 +86,32 @@ def image_renditions_make(*, model, pk, field_name: str, source: str) -> tuple[d
                 return None, _remove_unused(written, source)
             bump_generation()  # cached pages were rendered without this format
     return record, written
+
+
+def queue_image_files_removal(sender, instance, using=None, **kwargs):
+    """post_delete receiver for library images: once the deletion commits, queue removing the image's files.
+
+    Not before: a deletion that rolls back must find its files where they were.
+    """
+    name, width = instance.file.name, instance.file_width
+    if name:
+        transaction.on_commit(lambda: remove_image_files.enqueue(name, width), using=using)
+
+
+@task()
+def remove_image_files(name: str, width: int | None) -> list[str]:
+    """Delete a deleted image's original and every rendition of it from storage; return the names deleted.
+
+    Nothing is deleted while a row holds the same (content-addressed) file again: the same picture
+    uploaded anew after the deletion keeps its files.
+    """
+    if source_in_use(name):
+        return []
+    names = [name, *(rendition_name(name, w, ext) for ext in RENDITION_FORMATS for w in rendition_widths(width))]
+    for stored in names:
+        default_storage.delete(stored)  # a rendition never made is no error
+    logger.info("Removed %s and its renditions: its library image was deleted.", name)
+    return names
 
 
 def _remove_unused(names: list[str], source: str) -> list[str]:

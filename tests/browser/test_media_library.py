@@ -16,7 +16,7 @@ from PIL import ImageDraw
 from articles.models import Article
 from core.models import Image
 from tests.admin_forms import staff_user
-from tests.factories import make_article
+from tests.factories import image_file, make_article, make_image
 
 pytestmark = pytest.mark.browser
 
@@ -31,10 +31,13 @@ def red_dot_picture(path):
     img.save(path, format="JPEG", quality=95)
 
 
-def axe_violations(page):
-    page.add_script_tag(path=str(AXE))
+def axe_violations(page, *frames, context="document"):
+    """axe-core's violations on a page or frame (or in the part `context` selects), and in `frames` of it
+    (axe must run in each frame)."""
+    for frame in (page, *frames):
+        frame.add_script_tag(path=str(AXE))
     return page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        f"async () => (await axe.run({context}, {{resultTypes: ['violations']}})).violations"
         ".map(v => `[${v.impact}] ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(' '))}`)"
     )
 
@@ -60,12 +63,24 @@ def editor_page(browser, live_server, transactional_db, django_user_model):
     context.close()
 
 
-def choose_in_popup(page, link):
-    with page.expect_popup() as opened:
-        page.click(link)
-    popup = opened.value
-    popup.wait_for_load_state()
-    return popup
+def choose_in_dialog(page, link):
+    """Open the chooser of `link` on the page; return the frame showing the library in its dialog."""
+    page.click(link)
+    page.locator(".image-chooser-dialog[open]").wait_for()
+    frame = page.locator(".image-chooser-dialog__frame").element_handle().content_frame()
+    frame.wait_for_selector("#changelist, #image_form")
+    return frame
+
+
+def dialog_closed(page):
+    page.locator(".image-chooser-dialog").wait_for(state="hidden")
+
+
+def login(page, live_server, username="edna"):
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
 
 
 def test_upload_in_the_chooser_set_the_focal_point_and_use_it_twice(editor_page, live_server, tmp_path):
@@ -80,13 +95,15 @@ def test_upload_in_the_chooser_set_the_focal_point_and_use_it_twice(editor_page,
 
     # 1. The hero's chooser: upload a new image from within it.
     page.goto(f"{live_server.url}/admin/articles/article/{hero_article.pk}/change/")
-    popup = choose_in_popup(page, "#lookup_id_hero_image")
-    popup.click("text=Add image")
-    popup.set_input_files("#id_file", str(picture))
-    popup.fill("#id_alt", "A red ball on a grey floor.")
-    with popup.expect_event("close"):
-        popup.click("input[name=_save]")
+    chooser = choose_in_dialog(page, "#lookup_id_hero_image")
+    chooser.click("text=Add image")
+    chooser.wait_for_selector("#image_form")
+    chooser.set_input_files("#id_file", str(picture))
+    chooser.fill("#id_alt", "A red ball on a grey floor.")
+    chooser.click("input[name=_save]")
+    dialog_closed(page)
     image = Image.objects.get()
+    assert page.evaluate("document.activeElement.id") == "lookup_id_hero_image"
     assert page.input_value("#id_hero_image") == str(image.pk)
     page.locator(".field-hero_image .image-chooser__title", has_text="red ball").wait_for()
     page.fill("#id_hero_alt", "A red ball resting at the edge of the picture.")
@@ -119,16 +136,16 @@ def test_upload_in_the_chooser_set_the_focal_point_and_use_it_twice(editor_page,
     # 3. The figure's chooser: find the image by its alt text and pick it; another alt text here.
     page.goto(f"{live_server.url}/admin/articles/article/{figure_article.pk}/change/")
     page.locator("#sections-0 summary", has_text="Figure").click()
-    popup = choose_in_popup(page, "#lookup_id_sections-0-figure_image")
-    popup.fill("#searchbar", "grey floor")
-    popup.press("#searchbar", "Enter")
-    popup.wait_for_load_state()
-    for width in (360, 1280):
-        popup.set_viewport_size({"width": width, "height": 900})
-        popup.screenshot(path=str(SHOTS / f"chooser-{width}.png"), full_page=True)
-    assert axe_violations(popup) == []
-    with popup.expect_event("close"):
-        popup.locator("#result_list a[data-popup-opener]").first.click()
+    chooser = choose_in_dialog(page, "#lookup_id_sections-0-figure_image")
+    chooser.fill("#searchbar", "grey floor")
+    with chooser.expect_navigation():
+        chooser.press("#searchbar", "Enter")
+    chooser.wait_for_selector("#result_list")
+    page.screenshot(path=str(SHOTS / "chooser-dialog-1280.png"))
+    assert axe_violations(chooser) == []
+    chooser.locator("#result_list a[data-popup-opener]").first.click()
+    dialog_closed(page)
+    assert page.evaluate("document.activeElement.id") == "lookup_id_sections-0-figure_image"
     assert page.input_value("#id_sections-0-figure_image") == str(image.pk)
     page.locator("#sections-0 .image-chooser__title", has_text="red ball").wait_for()
     page.screenshot(path=str(SHOTS / "chooser-widget-1280.png"))
@@ -151,4 +168,154 @@ def test_upload_in_the_chooser_set_the_focal_point_and_use_it_twice(editor_page,
     pixels = [social.getpixel((x, y)) for x in range(0, 1200, 4) for y in range(0, 630, 4)]
     red = sum(1 for r, g, _b in pixels if r > 200 and g < 90)
     assert red > 50  # the ball is in the crop
+    assert errors == []
+
+
+LONG_TITLE = "Trail runner crossing a scree field above the tree line at dawn in the Dolomites, side view"
+
+
+def library(count=3):
+    images = [
+        make_image(image_file(width=900, height=600, color=(20, 90, 60)), alt="A runner on scree.", title=LONG_TITLE)
+    ]
+    for n in range(1, count):
+        images.append(make_image(image_file(width=400, height=300, color=(n * 40, 30, 30)), alt=f"Sneaker {n}, side."))
+    return images
+
+
+def frame_fits(frame):
+    """True when the chooser's page in the frame has no sideways scroll, its list included."""
+    return frame.evaluate(
+        """() => document.documentElement.scrollWidth <= innerWidth
+        && document.querySelector('#changelist-form .results').scrollWidth
+           <= document.querySelector('#changelist-form .results').clientWidth"""
+    )
+
+
+def test_the_chooser_is_a_modal_dialog_that_gives_focus_back(editor_page, live_server):
+    page, errors = editor_page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    images = library()
+    article = make_article(title="Scree shoes", status=Article.Status.DRAFT, published_at=None)
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+
+    # Opened from the keyboard; a modal dialog named by its heading, the search box focused in it.
+    page.focus("#lookup_id_hero_image")
+    page.keyboard.press("Enter")
+    page.locator(".image-chooser-dialog[open]").wait_for()
+    dialog = page.locator(".image-chooser-dialog")
+    assert dialog.evaluate("d => d.matches(':modal')")
+    assert dialog.evaluate("d => document.getElementById(d.getAttribute('aria-labelledby')).textContent") == (
+        "Choose an image"
+    )
+    chooser = dialog.locator("iframe").element_handle().content_frame()
+    chooser.wait_for_selector("#searchbar:focus")
+    # Tab never reaches the page behind (inert): past the library's last link it goes to the browser's own
+    # controls (the body is active), then back to the dialog's Close button.
+    focused = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        focused.append(
+            page.evaluate(
+                "(el => el === document.body ? 'browser' : el.closest('dialog') ? el.className : el.outerHTML)"
+                "(document.activeElement)"
+            )
+        )
+    assert set(focused) <= {"image-chooser-dialog__frame", "browser", "button image-chooser-dialog__close"}, focused
+    assert "button image-chooser-dialog__close" in focused
+    # Escape inside the library's page closes it; focus is back on the link.
+    chooser.focus("#searchbar")
+    page.keyboard.press("Escape")
+    dialog_closed(page)
+    assert page.evaluate("document.activeElement.id") == "lookup_id_hero_image"
+    # Escape on the dialog's own Close button too.
+    choose_in_dialog(page, "#lookup_id_hero_image")
+    page.focus(".image-chooser-dialog__close")
+    page.keyboard.press("Escape")
+    dialog_closed(page)
+    assert page.evaluate("document.activeElement.id") == "lookup_id_hero_image"
+
+    # On a phone: the list fits the dialog without a sideways scroll; axe-core finds nothing, in the frame too.
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        chooser = choose_in_dialog(page, "#lookup_id_hero_image")
+        assert frame_fits(chooser)
+        page.wait_for_timeout(100)
+        page.screenshot(path=str(SHOTS / f"chooser-dialog-{width}.png"))
+        # The dialog and the library's page in it (the change form behind is another test's).
+        assert axe_violations(page, chooser, context="document.querySelector('.image-chooser-dialog')") == []
+        if width == 360:
+            page.keyboard.press("Escape")
+            dialog_closed(page)
+    # Picked from the keyboard.
+    chooser.focus(f"#result_list a[data-popup-opener='{images[0].pk}']")
+    page.keyboard.press("Enter")
+    dialog_closed(page)
+    assert page.input_value("#id_hero_image") == str(images[0].pk)
+    page.locator(".field-hero_image .image-chooser__title", has_text="Trail runner").wait_for()
+    assert page.evaluate("document.activeElement.id") == "lookup_id_hero_image"
+    assert errors == []
+
+
+def test_the_chooser_dialog_works_under_the_admin_csp(browser, live_server, transactional_db, django_user_model):
+    staff_user(django_user_model, "edna", "Editors")
+    images = library(2)
+    article = make_article(status=Article.Status.DRAFT, published_at=None)
+    context = browser.new_context()  # the real policy: the frame must be allowed by frame-ancestors
+    context.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));"
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    login(page, live_server)
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    chooser = choose_in_dialog(page, "#lookup_id_hero_image")
+    chooser.wait_for_selector("#searchbar:focus")  # the library's own scripts ran in the frame
+    # Read before the pick: closing the dialog empties the frame.
+    assert chooser.evaluate("window.__csp") == []
+    chooser.locator(f"#result_list a[data-popup-opener='{images[1].pk}']").click()
+    dialog_closed(page)
+    assert page.input_value("#id_hero_image") == str(images[1].pk)
+    assert page.evaluate("window.__csp") == []
+    assert errors == []
+    context.close()
+
+
+def test_without_javascript_the_chooser_link_opens_the_library(
+    browser, live_server, transactional_db, django_user_model
+):
+    staff_user(django_user_model, "edna", "Editors")
+    library(2)
+    article = make_article(status=Article.Status.DRAFT, published_at=None)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    login(page, live_server)
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    assert page.locator("#id_hero_image").is_editable()  # the library number, typed
+    page.click("#lookup_id_hero_image")
+    page.wait_for_url("**/admin/core/image/**")
+    assert page.locator("#result_list .image-list__title", has_text="Trail runner").count() == 1
+    context.close()
+
+
+def test_the_image_list_shows_each_title_beside_its_thumbnail(editor_page, live_server):
+    page, errors = editor_page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    library()
+    page.goto(f"{live_server.url}/admin/core/image/")
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        row = page.locator("#result_list tbody tr", has_text="Trail runner")
+        thumb = row.locator(".image-thumb").bounding_box()
+        title = row.locator(".image-list__title").bounding_box()
+        assert title["x"] >= thumb["x"] + thumb["width"], width  # beside, not under
+        assert title["y"] < thumb["y"] + thumb["height"] and title["y"] + title["height"] > thumb["y"], width
+        assert title["height"] <= thumb["height"] + 1, width  # a long title is cut beside it
+        assert page.evaluate(
+            "() => { const r = document.querySelector('#changelist-form .results');"
+            " return r.scrollWidth <= r.clientWidth && document.documentElement.scrollWidth <= innerWidth; }"
+        ), width
+        page.screenshot(path=str(SHOTS / f"image-list-{width}.png"))
     assert errors == []

@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from django.db import transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
 from PIL import Image as PILImage
@@ -11,6 +12,7 @@ from PIL import Image as PILImage
 from articles.models import Section
 from core.images import recorded_widths
 from core.models import Image
+from core.tasks import remove_image_files
 from tests.factories import (
     image_bytes,
     image_file,
@@ -168,7 +170,10 @@ def test_uploading_in_the_chooser_popup_hands_the_new_image_back(db, staff_clien
 
     image = Image.objects.get()
     assert response.status_code == 200
-    assert "popup_response" in response.content.decode() or "data-popup-response" in response.content.decode()
+    assert "data-popup-response" in response.content.decode()
+    # Handed to the chooser's dialog (or Django's popup window) by the library's own script.
+    assert "admin/js/image_chooser_response.js" in response.content.decode()
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
     assert image.title == "calf stretch"
     assert image.alt == "A calf stretch against a wall."
 
@@ -219,3 +224,90 @@ def test_a_new_focal_point_crops_the_social_image_again(db, staff_client):
     article.refresh_from_db()
     assert article.social_image_source.endswith("#0.9000,0.5000")
     assert article.social_image.name != centred
+
+
+def _stored_files(media_root) -> set[str]:
+    return {str(path.relative_to(media_root)) for path in media_root.rglob("*") if path.is_file()}
+
+
+def test_deleting_an_image_removes_its_files_once_the_deletion_commits(
+    db, staff_client, settings, django_capture_on_commit_callbacks
+):
+    image = make_image(image_file(width=700, height=400, color=(40, 90, 30)), alt="A green field.")
+    other = make_image(image_file(width=200, height=100, color=(90, 40, 30)), alt="A red field.")
+    before = _stored_files(settings.MEDIA_ROOT)
+    own = {name for name in before if image.file.name.rsplit(".", 1)[0] in name}
+    assert len(own) == 1 + 4 * 3  # the original, 4 widths in JPEG, WebP and AVIF
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = staff_client.post(reverse("admin:core_image_delete", args=[image.pk]), {"post": "yes"})
+        assert response.status_code == 302
+        assert _stored_files(settings.MEDIA_ROOT) == before  # not before the deletion commits
+
+    for callback in callbacks:
+        callback()
+    assert _stored_files(settings.MEDIA_ROOT) == before - own
+    assert other.file.name in before - own
+
+
+def test_a_deletion_that_rolls_back_keeps_the_files(db, settings, django_capture_on_commit_callbacks):
+    image = make_image(alt="A grey sneaker from the side.")
+    pk, before = image.pk, _stored_files(settings.MEDIA_ROOT)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            image.delete()
+            raise RuntimeError("the rest of the change failed")
+
+    assert callbacks == []
+    assert Image.objects.filter(pk=pk).exists()
+    assert _stored_files(settings.MEDIA_ROOT) == before
+
+
+def test_files_an_image_row_holds_again_are_kept(db, settings, django_capture_on_commit_callbacks):
+    """Deleted, then the same picture uploaded again before the deletion's files go: the new row keeps them."""
+    data = image_bytes(width=400, height=300, color=(1, 100, 200))
+    image = Image.objects.from_bytes(data, "images", alt="A blue wall.")
+    before = _stored_files(settings.MEDIA_ROOT)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        image.delete()
+        again = Image.objects.from_bytes(data, "images", alt="A blue wall, again.")
+
+    assert again.file.name == image.file.name
+    assert _stored_files(settings.MEDIA_ROOT) == before
+    assert remove_image_files.call(again.file.name, 400) == []  # and a late task run deletes nothing
+
+
+def test_deleting_an_image_removes_its_files_from_the_bucket(s3_media, db, django_capture_on_commit_callbacks):
+    image = make_image(image_file(width=500, height=300, color=(7, 7, 70)), alt="A navy sock.")
+    keep = make_image(image_file(width=50, height=30, color=(70, 7, 7)), alt="A red sock.")
+    assert image.file.name in s3_media.keys() and len(s3_media.keys()) == (1 + 3 * 3) + (1 + 1 * 3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Image.objects.filter(pk=image.pk).delete()
+
+    assert s3_media.keys() == {keep.file.name, *(k for k in s3_media.keys() if keep.file.name[:-4] in k)}
+    assert len(s3_media.keys()) == 1 + 1 * 3
+
+
+def test_only_the_librarys_popup_pages_may_be_framed_and_only_by_this_site(db, staff_client):
+    """The chooser's dialog frames the library's popup pages (list and upload form); nothing else is framed."""
+    article = make_article()
+    popup = {"_popup": "1", "_to_field": "id"}
+    framed = [
+        staff_client.get(reverse("admin:core_image_changelist"), popup),
+        staff_client.get(reverse("admin:core_image_add"), popup),
+    ]
+    unframed = [
+        staff_client.get(reverse("admin:core_image_changelist")),
+        staff_client.get(reverse("admin:core_image_add")),
+        staff_client.get(reverse("admin:articles_article_change", args=[article.pk]), popup),
+    ]
+    for response in framed:
+        assert response["X-Frame-Options"] == "SAMEORIGIN"
+        assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" not in response["Content-Security-Policy"]
+    for response in unframed:
+        assert response["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
