@@ -220,6 +220,11 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Who saved the article last in the admin (autosaves too): the dashboard's "My drafts". Changes to a
+    # live article are its draft's, with their own saved_by.
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
     seo_title = models.CharField(
         "SEO title", max_length=200, blank=True, help_text="Shown in search results; the title when empty."
     )
