@@ -530,3 +530,23 @@ def test_scheduling_records_the_time_and_later_edits_keep_the_generation(
     with time_machine.travel(sooner + timedelta(seconds=1), tick=False):
         assert generation()[0] != scheduled[0]
         assert Client().get(article.get_absolute_url()).status_code == 200
+
+
+def test_a_row_added_on_the_page_is_saved_once_however_often_it_is_autosaved(walt, db):
+    article = make_ready_draft()
+    client = client_for(walt)
+    data = loaded(client, article)
+    n = int(data["sections-TOTAL_FORMS"])
+    new = {f"sections-{n}-level": "2", f"sections-{n}-heading": "Typed on the page", f"sections-{n}-sort_order": "9"}
+    data.update({"sections-TOTAL_FORMS": str(n + 1), **new})
+    for heading in ("Typed on the page", "Typed on the page, then changed"):
+        data[f"sections-{n}-heading"] = heading
+        answer = client.post(url("autosave", article), data).json()
+        assert answer["saved"] is True
+        # As article_editing.js does: the row's id and the new version go into the form.
+        for index, pk in answer["rows"]["sections"].items():
+            data[f"sections-{index}-id"] = str(pk)
+        data["_edit_version"] = answer["version"]
+    assert list(article.sections.filter(heading__startswith="Typed").values_list("heading", flat=True)) == [
+        "Typed on the page, then changed"
+    ]
