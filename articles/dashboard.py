@@ -1,9 +1,7 @@
 """The articles' blocks of the admin dashboard (core/dashboard.py): drafts, reviews, what goes live next and what did."""
 
-from django.contrib.admin.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import BigIntegerField, Q
-from django.db.models.functions import Cast
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from core.dashboard import Block, Item, register
@@ -31,20 +29,19 @@ def _may_view(user):
 
 @register(10)
 def my_drafts(request):
-    """Drafts the viewer worked on in the admin, and live articles whose unpublished changes they saved last."""
+    """Drafts the viewer saved last (autosaves too), and live articles whose unpublished changes they saved last.
+
+    One query on the articles' own columns, however long the admin log grows.
+    """
     user = request.user
     if not user.has_perm("articles.change_article"):
         return None
-    touched = (
-        LogEntry.objects.filter(user=user, content_type=ContentType.objects.get_for_model(Article))
-        .annotate(article_id=Cast("object_id", output_field=BigIntegerField()))
-        .values("article_id")
-    )
     articles = (
-        Article.objects.filter(Q(status=Article.Status.DRAFT, pk__in=touched) | Q(draft__saved_by=user))
+        Article.objects.filter(Q(status=Article.Status.DRAFT, last_edited_by=user) | Q(draft__saved_by=user))
         .select_related("draft", "review")
         .only("title", "status", "updated_at", "draft__saved_at", "review__state")
-        .order_by("-updated_at", "-pk")[:SHOWN]
+        .annotate(saved_at=Coalesce("draft__saved_at", "updated_at"))
+        .order_by("-saved_at", "-pk")[:SHOWN]
     )
     items = []
     for article in articles:
@@ -52,7 +49,7 @@ def my_drafts(request):
         state = (
             review.get_state_display() if review else ("Draft" if article.status == "draft" else "Unpublished changes")
         )
-        items.append(Item(article.title, _change_url(article.pk), f"{state} · saved {local_time(article.updated_at)}"))
+        items.append(Item(article.title, _change_url(article.pk), f"{state} · saved {local_time(article.saved_at)}"))
     changelist = reverse("admin:articles_article_changelist")
     return Block(
         "My drafts",

@@ -33,7 +33,7 @@ DUE_TIME_KEY = "articles:next-draft-due"
 DUE_TIME_TIMEOUT = 60
 
 # Kept from the live row when a draft is applied; the derived ones are recomputed (Article.refresh_derived()).
-LIVE_FIELDS = {"id", "status", "published_at", "created_at", "updated_at"}
+LIVE_FIELDS = {"id", "status", "published_at", "created_at", "updated_at", "last_edited_by"}
 DERIVED_FIELDS = {"search_text", "search_vector", "word_count", "reading_minutes"}
 ARTICLE_FIELDS = [
     field.name

@@ -220,6 +220,11 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Who saved the article last in the admin (autosaves too): the dashboard's "My drafts". Changes to a
+    # live article are its draft's, with their own saved_by.
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
     seo_title = models.CharField(
         "SEO title", max_length=200, blank=True, help_text="Shown in search results; the title when empty."
     )
@@ -253,6 +258,8 @@ class Article(models.Model):
         self.intro_html = sanitize_html(self.intro_html)
         self._refresh_social_image()
         old = Article.objects.only("slug", "status", "published_at").filter(pk=self.pk).first() if self.pk else None
+        # What readers' pages knew of this row before the save (the page cache asks, articles/apps.py).
+        self.visibility_before_save = old.visibility() if old is not None else None
         super().save(*args, **kwargs)
         if old is not None and old.is_published() and old.slug != self.slug:
             # Readers and search engines know the old address: send them on.
@@ -312,6 +319,18 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    def visibility(self):
+        """What public pages know of this article: "public", ("scheduled", its time), or None (private).
+
+        A private article (a draft, or one in review) is on no public page, and a
+        scheduled one only through its time, which the page cache's generation records.
+        """
+        if self.is_published():
+            return "public"
+        if self.is_scheduled():
+            return ("scheduled", self.published_at)
+        return None
 
     @property
     def page_title(self):

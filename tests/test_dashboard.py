@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import drafts, reviews
+from articles.dashboard import my_drafts
 from articles.models import Article, ArticleDraft
 from newsletter.models import Subscriber
 from products.models import Rating
-from tests.admin_forms import staff_user
+from tests.admin_forms import form_data, staff_user
 from tests.factories import make_article, make_product, make_ready_draft, make_subscriber
 
 TITLES = {
@@ -38,14 +39,8 @@ def block(html, title):
 
 
 def logged(user, article):
-    """As the admin records a save: the dashboard's "my drafts" reads this log."""
-    LogEntry.objects.create(
-        user=user,
-        content_type=ContentType.objects.get_for_model(Article),
-        object_id=str(article.pk),
-        object_repr=str(article),
-        action_flag=CHANGE,
-    )
+    """As an admin save by `user` leaves the article: "My drafts" reads this column."""
+    Article.objects.filter(pk=article.pk).update(last_edited_by=user)
 
 
 def content(writer, editor, n=1, start=0):
@@ -165,3 +160,48 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(client, people, db, role,
     assert len(few) == len(many) == queries, [q["sql"] for q in many]
     if role != "clerk":
         assert html.count("<li><a") >= 10  # capped at five a block, however many rows
+
+
+def saved_in_admin(client, user, article, **changes):
+    """Post the article's change form as `user`'s browser would, with `changes`."""
+    client.force_login(user)
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    response = client.get(change)
+    data = form_data(response) | {"_edit_version": response.context["live_preview"]["version"]} | changes
+    return client.post(change, data)
+
+
+def test_my_drafts_are_those_the_viewer_saved_last_not_the_admin_log(client, people, db, rf):
+    article, other = make_ready_draft(title="Shared draft"), make_ready_draft(title="Only in the log")
+    LogEntry.objects.create(  # what the dashboard read once: an entry alone lists nothing now
+        user=people.writer,
+        content_type=ContentType.objects.get_for_model(Article),
+        object_id=str(other.pk),
+        object_repr=str(other),
+        action_flag=CHANGE,
+    )
+    assert saved_in_admin(client, people.writer, article, title="Shared draft, by Walt").status_code == 302
+    assert Article.objects.get(pk=article.pk).last_edited_by == people.writer
+    mine = block(index(client, people.writer), "My drafts")
+    assert "Shared draft, by Walt" in mine and "Only in the log" not in mine
+
+    # Edna autosaves it: it is hers now.
+    client.force_login(people.editor)
+    change = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    data = form_data(change) | {"_edit_version": change.context["live_preview"]["version"], "title": "Edna takes over"}
+    autosave = reverse("admin:articles_article_autosave", args=[article.pk])
+    assert client.post(autosave, data).json()["saved"] is True
+    assert "Edna takes over" in block(index(client, people.editor), "My drafts")
+    assert "Edna takes over" not in block(index(client, people.writer), "My drafts")
+
+
+def test_my_drafts_is_one_query_however_many_articles(people, db, rf, django_assert_num_queries):
+    content(people.writer, people.editor, n=8)
+    request = rf.get("/admin/")
+    request.user = people.writer
+    people.writer.has_perm("articles.change_article")  # permissions read once per request, by the index
+    with django_assert_num_queries(1):
+        found = my_drafts(request)
+    assert len(found.items) == 5 and all(
+        "Writer draft" in i.label or "Sent back" in i.label or "Live" in i.label for i in found.items
+    )

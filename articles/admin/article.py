@@ -179,6 +179,7 @@ class ArticleAdmin(
         obj._publish_at = obj.published_at if obj.status == Article.Status.PUBLISHED and not was_public else None
         if obj._publish_at is not None:
             obj.status = Article.Status.DRAFT
+        obj.last_edited_by = request.user
         super().save_model(request, obj, form, change)
 
     def recover_view(self, request, version_id, extra_context=None):

@@ -258,7 +258,7 @@ class ArticleEditingMixin:
         live = article.live_when_read = article.is_published()
         request.article_editing = "autosave"
         request.saving_article_draft = live
-        snapshot = None
+        snapshot, rows = None, {}
         with transaction.atomic():
             if live and (draft := draft_of(article)) is not None:
                 drafts.apply_snapshot(article, draft.snapshot)
@@ -268,6 +268,8 @@ class ArticleEditingMixin:
                 obj = self.save_form(request, form, change=True)
                 self.save_model(request, obj, form, True)
                 self.save_related(request, form, formsets, True)
+                # The page's new rows are saved now: it writes these ids in, so the next save updates them.
+                rows = {f.prefix: f.autosaved_ids() for f in formsets if hasattr(f, "autosaved_ids")}
                 if live:
                     snapshot = drafts.take_snapshot(article)
             if live or not saved:
@@ -287,6 +289,7 @@ class ArticleEditingMixin:
             {
                 "saved": saved,
                 "version": version,
+                "rows": rows,
                 "message": message,
                 "notice": editing_notice(editing.others_editing(article, request.user)),
             }

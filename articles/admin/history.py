@@ -3,7 +3,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from reversion.models import Version
@@ -14,6 +16,7 @@ from ..publishing import can_publish
 from .display import local_time
 
 CURRENT, DRAFT = "current", "draft"
+HISTORY_PER_PAGE = 50
 
 
 def _who(user) -> str:
@@ -57,9 +60,11 @@ class ArticleHistoryMixin:
         return [compare_url, *super().get_urls()]
 
     def _versions(self, article):
+        # The serialized rows are read by compare.revision_snapshots(), for the versions it needs.
         return list(
             Version.objects.get_for_object(article)
             .select_related("revision", "revision__user")
+            .defer("serialized_data")
             .order_by("revision__date_created", "pk")
         )
 
@@ -76,49 +81,105 @@ class ArticleHistoryMixin:
         return sides, draft
 
     def history_view(self, request, object_id, extra_context=None):
+        """The revisions, newest first, HISTORY_PER_PAGE a page (?p=2), each with what it changed.
+
+        Only this page's revisions and the one before its oldest are read. The
+        two versions chosen to compare travel with the page links (?old=…&new=…:
+        the links are buttons of the compare form), so any two can be compared
+        whatever pages they are on.
+        """
         article = self.get_object(request, object_id)
         if article is None or not self.has_view_or_change_permission(request, article):
             return super().history_view(request, object_id, extra_context)
-        versions = self._versions(article)
-        snapshots = compare.revision_snapshots(article.pk, versions)
+        all_versions = (
+            Version.objects.get_for_object(article)
+            .select_related("revision", "revision__user")
+            .defer("serialized_data")
+            .order_by("-revision__date_created", "-pk")
+        )
+        paginator = Paginator(all_versions, HISTORY_PER_PAGE)
+        page = paginator.get_page(request.GET.get(PAGE_VAR))
+        # The page and the revision before its oldest (what that one changed), in one query.
+        start = (page.number - 1) * HISTORY_PER_PAGE
+        window = list(all_versions[start : start + HISTORY_PER_PAGE + 1])
+        versions, earlier = window[:HISTORY_PER_PAGE], (window[HISTORY_PER_PAGE:] or [None])[0]
+        snapshots = compare.revision_snapshots(article.pk, [*versions, *([earlier] if earlier else [])])
         names = compare.Names(snapshots.values())
-        actions, hidden, previous = [], 0, None
-        for version in versions:
+        actions, hidden = [], 0
+        for version, older in zip(versions, [*versions[1:], earlier], strict=True):
             snapshot = snapshots.get(version.revision_id)
             if snapshot is None:
                 continue
+            previous = snapshots.get(older.revision_id) if older is not None else None
             diff = compare.compare(previous, snapshot, names) if previous is not None else None
-            previous = snapshot
             if diff is not None and not diff:
                 hidden += 1
                 continue
             comment = version.revision.get_comment()
+            if older is None:
+                changed = ["First saved version"]
+            else:
+                changed = diff.summary() if diff is not None else ["The revision before it has no copy to compare."]
             actions.append(
                 {
                     "version": version,
                     "revision": version.revision,
                     "when": local_time(version.revision.date_created),
                     "comment": "" if comment in ("No fields changed.", "") else comment,
-                    "changed": diff.summary() if diff is not None else ["First saved version"],
+                    "changed": changed,
                     "url": reverse("admin:articles_article_revision", args=[quote(version.object_id), version.pk]),
                 }
             )
-        sides, draft = self._sides(article, versions)
+        draft = ArticleDraft.objects.filter(article=article).only("pk").first()
+        checked_old, checked_new, elsewhere = self._checked(request, article, versions, draft, page)
         context = {
             "action_list": actions,
+            "page_obj": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "page_var": PAGE_VAR,
+            "pagination_required": paginator.num_pages > 1,
+            "history_url": reverse("admin:articles_article_history", args=[article.pk]),
             "hidden_count": hidden,
             "has_draft": draft is not None,
             "is_live": article.is_published(),
             "can_restore": can_publish(request.user),
             "compare_url": reverse("admin:articles_article_compare", args=[article.pk]),
-            # Preselected: the newest revision against the draft, or the two newest revisions.
-            "checked_old": (actions[-1] if draft else actions[-2])["version"].pk
-            if len(actions) > (0 if draft else 1)
-            else None,
-            "checked_new": None if draft or not actions else actions[-1]["version"].pk,
+            "checked_old": checked_old,
+            "checked_new": checked_new,
+            "elsewhere": elsewhere,
             **(extra_context or {}),
         }
         return admin.ModelAdmin.history_view(self, request, object_id, context)
+
+    def _checked(self, request, article, versions, draft, page):
+        """(old, new, chosen on other pages) of the history's radio buttons.
+
+        The choice the page links carried (?old=…&new=…, revisions of this article or
+        "draft"), else the newest revision against the draft, or the two newest revisions.
+        Versions chosen on another page are listed with their time: [(name, pk, label)].
+        """
+        chosen = {name: request.GET.get(name, "") for name in ("old", "new")}
+        ids = [int(v) for v in chosen.values() if v.isdigit() and len(v) < 19]
+        found = {
+            str(v.pk): v for v in Version.objects.get_for_object(article).filter(pk__in=ids).select_related("revision")
+        }
+        on_page = {str(v.pk) for v in versions}
+        if not any(value in found or (value == DRAFT and draft) for value in chosen.values()):
+            if page.number != 1:
+                return None, None, []
+            newest = [v.pk for v in versions[:2]]
+            if draft is not None:
+                return (newest[0] if newest else None), DRAFT, []
+            return (newest[1] if len(newest) > 1 else None), (newest[0] if newest else None), []
+        checked, elsewhere = {}, []
+        for name, value in chosen.items():
+            if value == DRAFT and draft is not None and name == "new":
+                checked[name] = DRAFT
+            elif value in found:
+                checked[name] = int(value)
+                if value not in on_page:
+                    elsewhere.append((name, value, local_time(found[value].revision.date_created)))
+        return checked.get("old"), checked.get("new"), elsewhere
 
     def _snapshot(self, article, key, draft, snapshots):
         if key == CURRENT:

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from core.admin import ImageChooserMixin
@@ -18,7 +19,65 @@ from ..models import FAQ, Article, ProductCard, Section, Takeaway
 from .richtext import RichTextMixin
 
 
-class PublishCheckFormSet(CustomInlineFormSet):
+class AutosavedRowsFormSet(CustomInlineFormSet):
+    """Rows that an autosave of this very page saved already are those rows, not new ones.
+
+    The page keeps such rows as new (extra) forms; article_editing.js writes the ids
+    the autosave gave them into their hidden id fields. An extra form whose id names
+    a row of this article is built on that row, so saving again updates it rather
+    than adding a copy, and the ids of such rows removed from the page since
+    (posted as `<prefix>-REMOVED`) are deleted with the save.
+    """
+
+    @cached_property
+    def _autosaved_rows(self):
+        if not self.is_bound or self.instance.pk is None:
+            return {}
+        pk_name = self.model._meta.pk.name
+        posted = {}
+        for index in range(self.initial_form_count(), self.total_form_count()):
+            value = self.data.get(f"{self.add_prefix(index)}-{pk_name}", "")
+            if value.isdigit() and len(value) < 19:
+                posted[index] = int(value)
+        if not posted:
+            return {}
+        rows = self.model._default_manager.filter(pk__in=posted.values(), **{self.fk.name: self.instance}).in_bulk()
+        return {index: rows[pk] for index, pk in posted.items() if pk in rows}
+
+    def _construct_form(self, i, **kwargs):
+        if i in self._autosaved_rows:
+            kwargs["instance"] = self._autosaved_rows[i]
+        return super()._construct_form(i, **kwargs)
+
+    def removed_rows(self):
+        """Rows of this article an autosave saved that were removed from the page since (their ids, posted)."""
+        ids = [v for v in self.data.getlist(self.add_prefix("REMOVED")) if v.isdigit() and len(v) < 19]
+        if not ids or self.instance.pk is None:
+            return self.model._default_manager.none()
+        return self.model._default_manager.filter(pk__in=ids, **{self.fk.name: self.instance})
+
+    def save_new_objects(self, commit=True):
+        if commit:
+            self.removed_rows().delete()
+        for form in self.extra_forms:
+            if form.instance.pk is not None and self.can_delete and self._should_delete_form(form):
+                self.deleted_objects.append(form.instance)
+                if commit:
+                    self.delete_existing(form.instance)
+        return super().save_new_objects(commit)
+
+    def autosaved_ids(self) -> dict[str, int]:
+        """{index: id} of the extra forms' rows once saved: what the page writes into their id fields."""
+        return {
+            str(index): form.instance.pk
+            for index, form in enumerate(self.forms)
+            if index >= self.initial_form_count()
+            and form.instance.pk is not None
+            and not self._should_delete_form(form)
+        }
+
+
+class PublishCheckFormSet(AutosavedRowsFormSet):
     """Refuses to save a published article whose rows break a publishing rule (publishing.py)."""
 
     rule = None
@@ -113,10 +172,13 @@ class CardFormSet(PublishCheckFormSet):
     def _new_section_forms(self):
         if self.section_formset is None:
             return {}
+        # A new section an autosave saved already (an extra form on its row) counts, changed or not.
+        sections = self.section_formset
         return {
             form.prefix: form
-            for form in self.section_formset.forms
-            if form.has_changed() and not self.section_formset._should_delete_form(form)
+            for index, form in enumerate(sections.forms)
+            if (form.has_changed() or (index >= sections.initial_form_count() and form.instance.pk is not None))
+            and not sections._should_delete_form(form)
         }
 
     def _place(self, form, card):
@@ -134,6 +196,7 @@ class CardFormSet(PublishCheckFormSet):
 
 class TakeawayInline(SortableInlineAdminMixin, admin.TabularInline):
     model = Takeaway
+    formset = AutosavedRowsFormSet
     extra = 0
     fields = ["text", "sort_order"]
 
@@ -201,6 +264,7 @@ class ProductCardInline(SortableInlineAdminMixin, admin.TabularInline):
 
 class FAQInline(SortableInlineAdminMixin, RichTextMixin, admin.StackedInline):
     model = FAQ
+    formset = AutosavedRowsFormSet
     extra = 0
     rich_text_fields = ["answer_html"]
     fields = ["question", "answer_html", "sort_order"]

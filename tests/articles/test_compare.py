@@ -236,3 +236,70 @@ def test_the_history_needs_view_permission(client, django_user_model, db):
     clerk = django_user_model.objects.create_user("clerk", "c@example.com", "pw", is_staff=True)
     client.force_login(clerk)
     assert client.get(reverse(HISTORY, args=[article.pk])).status_code == 403
+
+
+def revisions(article, count, start=0):
+    """`count` revisions of `article`, each renaming it ("Title <n>"), saved a second apart."""
+    import reversion
+    import time_machine
+    from django.utils import timezone
+
+    base = timezone.now()
+    for n in range(start, start + count):
+        with time_machine.travel(base + timezone.timedelta(seconds=n), tick=False), reversion.create_revision():
+            article.title = f"Title {n}"
+            article.save()
+    return list(Version.objects.get_for_object(article).order_by("revision__date_created", "pk"))
+
+
+def radios(html, name):
+    return html.count(f'name="{name}" value="')
+
+
+def test_the_history_is_paged_and_any_two_versions_compare_across_pages(editor, db):
+    article = make_ready_draft()
+    versions = revisions(article, 60)
+    url = reverse(HISTORY, args=[article.pk])
+
+    first = editor.get(url).content.decode()
+    assert radios(first, "old") == 50
+    assert "60 revisions" in first and 'name="p" value="2"' in first and f'formaction="{url}"' in first
+    assert "First saved version" not in first  # page 1's oldest is compared with page 2's newest
+    assert first.count("<li>Title</li>") == 50
+    assert f'value="{versions[-1].pk}" aria-label="Compare to the revision of' in first  # newest first
+    second = editor.get(url, {"p": "2"}).content.decode()
+    assert radios(second, "old") == 10 and "First saved version" in second
+    assert '<span class="this-page" aria-current="page">2</span>' in second
+
+    # From a revision on page 2 to one on page 1: page 1 remembers the one chosen on page 2.
+    old, new = versions[3], versions[55]
+    back = editor.get(url, {"p": "1", "old": old.pk, "new": new.pk}).content.decode()
+    assert "Chosen on another page" in back
+    assert f'<input type="radio" name="old" value="{old.pk}" checked>' in back
+    assert f'name="new" value="{new.pk}" aria-label="Compare to the revision of {local(new)}" checked' in back
+    compared = editor.get(reverse(COMPARE, args=[article.pk]), {"old": old.pk, "new": new.pk})
+    assert compared.status_code == 200
+    assert "<del>3</del>" in compared.content.decode() and "<ins>55</ins>" in compared.content.decode()
+
+    # Whatever is typed into the address: a page, not an error.
+    for query in ({"p": "999"}, {"p": "x"}, {"old": "99999999999999999999", "new": "<b>"}, {"old": "draft"}):
+        assert editor.get(url, query).status_code == 200
+
+
+def local(version):
+    from articles.admin.display import local_time
+
+    return local_time(version.revision.date_created)
+
+
+def test_a_page_of_history_costs_the_same_however_many_revisions(editor, db):
+    article = make_ready_draft()
+    revisions(article, 55)
+    url = reverse(HISTORY, args=[article.pk])
+    editor.get(url)
+    with CaptureQueriesContext(connection) as few:
+        editor.get(url, {"p": "2"})
+    revisions(article, 100, start=55)
+    with CaptureQueriesContext(connection) as many:
+        editor.get(url, {"p": "2"})
+    assert len(few) == len(many)

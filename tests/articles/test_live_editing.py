@@ -415,3 +415,138 @@ def test_sections_saved_from_a_preview_never_survive(walt, db):
     data.update({"sections-TOTAL_FORMS": "3", "sections-2-level": "2", "sections-2-heading": "Ghost"})
     client.post(url("live_preview", article), data)
     assert not Section.objects.filter(heading="Ghost").exists()
+
+
+# The page cache's generation: only what readers see, or will see at a recorded time, starts a new one.
+
+
+def generation():
+    from core.pagecache import GENERATION_KEY, cache, current_generation
+
+    current_generation()  # make one if there is none
+    return cache.get(GENERATION_KEY)
+
+
+def local_fields(when):
+    when = timezone.localtime(when)
+    return {"published_at_0": when.strftime("%Y-%m-%d"), "published_at_1": when.strftime("%H:%M:%S")}
+
+
+def test_autosaving_a_private_draft_keeps_the_generation_and_publishing_it_starts_one(
+    edna, db, page_cache, django_capture_on_commit_callbacks
+):
+    article = make_ready_draft()
+    client = client_for(edna)
+    before = generation()
+    data = loaded(client, article)
+    for n in range(3):
+        data.update({"title": f"Typing {n}", "sections-0-heading": f"Heading {n}", "faqs-0-question": f"Why {n}?"})
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(url("autosave", article), data).json()
+        assert answer["saved"] is True
+        data["_edit_version"] = answer["version"]
+    assert Article.objects.get(pk=article.pk).title == "Typing 2"
+    assert generation() == before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        data.update(status="published", **local_fields(timezone.now() - timedelta(minutes=1)))
+        assert client.post(reverse(CHANGE, args=[article.pk]), data).status_code == 302
+    assert Article.objects.get(pk=article.pk).is_published()
+    assert generation()[0] != before[0]
+
+
+def test_editing_the_draft_of_a_live_article_keeps_the_generation(
+    walt, db, page_cache, django_capture_on_commit_callbacks
+):
+    article = make_live()
+    client = client_for(walt)
+    before = generation()
+    data = loaded(client, article)
+    data.update({"title": "Unpublished edit", "sections-0-heading": "Unpublished heading"})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url("autosave", article), data).json()["saved"] is True
+        data["_edit_version"] = editing_version(article)
+        assert client.post(reverse(CHANGE, args=[article.pk]), data).status_code == 302
+    assert ArticleDraft.objects.filter(article=article).exists()
+    assert generation() == before
+
+
+def editing_version(article):
+    from articles.editing import edit_version
+
+    return edit_version(article.pk)
+
+
+def test_changes_readers_see_start_a_generation(db, page_cache, django_capture_on_commit_callbacks):
+    live, draft = make_live(), make_ready_draft()
+    for change in (
+        lambda: Article.objects.get(pk=live.pk).save(),
+        lambda: live.sections.first().save(),
+        lambda: live.faqs.first().delete(),
+        lambda: live.topics.clear(),
+    ):
+        before = generation()
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+        assert generation()[0] != before[0]
+    before = generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        Article.objects.get(pk=draft.pk).save()
+        draft.sections.first().save()
+        draft.takeaways.first().delete()
+        draft.topics.clear()
+        draft.delete()
+    assert generation() == before
+
+
+def test_scheduling_records_the_time_and_later_edits_keep_the_generation(
+    edna, db, page_cache, django_capture_on_commit_callbacks
+):
+    article = make_ready_draft()
+    client = client_for(edna)
+    data = loaded(client, article)
+    soon = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
+    before = generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        data.update(status="published", **local_fields(soon))
+        assert client.post(reverse(CHANGE, args=[article.pk]), data).status_code == 302
+    scheduled = generation()
+    assert scheduled[0] != before[0] and scheduled[1] == soon.timestamp()  # the generation knows the time
+
+    data = loaded(client, article)
+    data["title"] = "Still scheduled, reworded"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url("autosave", article), data).json()["saved"] is True
+        data["_edit_version"] = editing_version(article)
+        assert client.post(reverse(CHANGE, args=[article.pk]), data).status_code == 302
+    assert Article.objects.get(pk=article.pk).is_scheduled() and generation() == scheduled
+
+    sooner = soon - timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        data = loaded(client, article) | local_fields(sooner)
+        assert client.post(reverse(CHANGE, args=[article.pk]), data).status_code == 302
+    assert generation()[1] == sooner.timestamp()
+    # Its time comes: the first request after it starts a generation with the article in it.
+    with time_machine.travel(sooner + timedelta(seconds=1), tick=False):
+        assert generation()[0] != scheduled[0]
+        assert Client().get(article.get_absolute_url()).status_code == 200
+
+
+def test_a_row_added_on_the_page_is_saved_once_however_often_it_is_autosaved(walt, db):
+    article = make_ready_draft()
+    client = client_for(walt)
+    data = loaded(client, article)
+    n = int(data["sections-TOTAL_FORMS"])
+    new = {f"sections-{n}-level": "2", f"sections-{n}-heading": "Typed on the page", f"sections-{n}-sort_order": "9"}
+    data.update({"sections-TOTAL_FORMS": str(n + 1), **new})
+    for heading in ("Typed on the page", "Typed on the page, then changed"):
+        data[f"sections-{n}-heading"] = heading
+        answer = client.post(url("autosave", article), data).json()
+        assert answer["saved"] is True
+        # As article_editing.js does: the row's id and the new version go into the form.
+        for index, pk in answer["rows"]["sections"].items():
+            data[f"sections-{index}-id"] = str(pk)
+        data["_edit_version"] = answer["version"]
+    assert list(article.sections.filter(heading__startswith="Typed").values_list("heading", flat=True)) == [
+        "Typed on the page, then changed"
+    ]

@@ -72,3 +72,25 @@ def test_rendition_migrations_reverse_and_apply_again(load_demo):
 def _columns(table):
     with connection.cursor() as cursor:
         return {column.name for column in connection.introspection.get_table_description(cursor, table)}
+
+
+def test_last_editors_come_from_the_admin_log(django_user_model, db):
+    from django.apps import apps
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from tests.factories import make_ready_draft
+
+    first, last = (django_user_model.objects.create_user(name) for name in ("first", "last"))
+    article, untouched = make_ready_draft(), make_ready_draft()
+    kind = ContentType.objects.get_for_model(Article)
+    for user in (first, last):
+        LogEntry.objects.create(
+            user=user, content_type=kind, object_id=str(article.pk), object_repr="x", action_flag=CHANGE
+        )
+    LogEntry.objects.create(user=first, content_type=kind, object_id="999999", object_repr="gone", action_flag=CHANGE)
+
+    importlib.import_module("articles.migrations.0019_last_edited_by").from_admin_log(apps, None)
+
+    assert Article.objects.get(pk=article.pk).last_edited_by == last
+    assert Article.objects.get(pk=untouched.pk).last_edited_by is None

@@ -63,3 +63,31 @@ def test_an_editor_compares_the_draft_with_live_and_reads_the_dashboard(browser,
     assert ArticleDraft.objects.filter(article=article).exists()
     assert errors == []
     page.close()
+
+
+def test_an_editor_compares_two_revisions_on_different_pages_of_the_history(browser, live_demo, django_user_model):
+    from tests.articles.test_compare import revisions
+
+    staff_user(django_user_model, "edna", "Editors")
+    article = Article.objects.get(slug="can-foot-pain-cause-knee-pain")
+    versions = revisions(article, 60)
+    page, errors = log_in(browser, live_demo, "edna")
+    page.goto(f"{live_demo.url}/admin/articles/article/{article.pk}/history/?p=2")
+    assert page.locator("input[name=old]").count() == 11  # the import's revision and ten of the sixty
+    page.check(f"input[name=old][value='{versions[4].pk}']")
+    assert axe_violations(page, ["#content-main"]) == []
+    page.locator(".history-compare__pages").scroll_into_view_if_needed()
+    shoot(page, "history-page-2")
+
+    page.click(".history-compare__pages button[value='1']")
+    page.wait_for_selector(".history-compare__elsewhere")
+    assert f"old={versions[4].pk}&p=1" in page.url
+    assert page.locator(f".history-compare__elsewhere input[value='{versions[4].pk}']").is_checked()
+    page.check(f"input[name=new][value='{versions[57].pk}']")
+    assert axe_violations(page, ["#content-main"]) == []
+    shoot(page, "history-page-1")
+    page.click("text=Compare the chosen versions")
+    page.wait_for_selector(".article-compare__summary")
+    assert page.locator("del", has_text="3").count() and page.locator("ins", has_text="56").count()
+    assert errors == []
+    page.close()

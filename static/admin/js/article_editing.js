@@ -148,6 +148,13 @@
       const answer = await response.json();
       showNotice(answer.notice);
       if (answer.saved) {
+        // New rows are saved now: their ids make the next save update them instead of adding copies.
+        for (const [prefix, ids] of Object.entries(answer.rows || {})) {
+          for (const [index, id] of Object.entries(ids)) {
+            const field = form.elements[prefix + "-" + index + "-id"];
+            if (field && !field.value) field.value = id;
+          }
+        }
         saved = current;
         version.value = answer.version;
         autosaveStatus.textContent = answer.message;
