@@ -193,7 +193,18 @@ def issue_unschedule(*, issue: Issue) -> bool:
 
 
 def issue_send_test(*, issue: Issue, email: str) -> None:
-    """Queue the issue, as it stands, to one staff address."""
+    """Queue the issue, as it stands, to one staff address. Raises SendRefused if the address is suppressed.
+
+    The task checks again when it sends (a bounce may arrive in between); this
+    check is so staff hear why no test came, rather than waiting for it.
+    """
+    suppression = Suppression.objects.active().filter(email=email.strip().lower()).first()
+    if suppression is not None:
+        raise SendRefused(
+            f"No test was sent: {suppression.email} is suppressed "
+            f"({suppression.get_reason_display().lower()} reported by {suppression.source} "
+            f"on {suppression.created_at:%Y-%m-%d}). Lift it under Newsletter › Suppressions to get tests again."
+        )
     send_issue_test.enqueue(issue.pk, email)
 
 

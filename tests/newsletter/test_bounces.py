@@ -248,6 +248,44 @@ def test_confirmation_welcome_and_test_mails_skip_suppressed_addresses(client, s
     assert smtp_server.recipients() == ["pending@example.com"]
 
 
+def test_send_a_test_to_a_suppressed_address_says_why_in_the_admin(staff_client, client, smtp_server):
+    from tests.admin_forms import form_data
+
+    issue = make_issue(subject="December")
+    assert post(client, mailgun_event("Editor@example.com")).status_code == 200
+    page = staff_client.get(f"/admin/newsletter/issue/{issue.pk}/change/")
+    response = staff_client.post(
+        f"/admin/newsletter/issue/{issue.pk}/change/", {**form_data(page), "_send_test": "1"}, follow=True
+    )
+    html = response.content.decode()
+    assert "No test was sent: editor@example.com is suppressed (hard bounce reported by Mailgun webhook" in html
+    assert "a test is on its way" not in html and 'class="error"' in html
+    assert smtp_server.recipients() == []
+    # Lifted, the next test goes out and says so.
+    Suppression.objects.update(lifted_at=timezone.now())
+    response = staff_client.post(
+        f"/admin/newsletter/issue/{issue.pk}/change/", {**form_data(page), "_send_test": "1"}, follow=True
+    )
+    assert "a test is on its way to editor@example.com" in response.content.decode()
+    assert smtp_server.recipients() == ["editor@example.com"]
+
+
+def test_review_mails_skip_suppressed_staff_addresses(client, smtp_server, django_user_model):
+    from articles import reviews
+    from articles.models import ReviewComment
+    from tests.admin_forms import staff_user
+    from tests.factories import make_ready_draft
+
+    writer = staff_user(django_user_model, "walt", "Writers")
+    staff_user(django_user_model, "edna", "Editors")
+    staff_user(django_user_model, "emil", "Editors")
+    assert post(client, mailgun_event("EDNA@example.com", "complained")).status_code == 200
+    reviews.review_submit(article=make_ready_draft(), user=writer, text="Please look.")
+    (comment,) = ReviewComment.objects.all()
+    assert reviews.send_review_email.call(comment.pk) == 1
+    assert smtp_server.recipients() == ["emil@example.com"]
+
+
 # The admin.
 
 
