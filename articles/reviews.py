@@ -16,6 +16,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from core.links import absolute_url
+from core.mail import unsuppressed
 
 from .models import Article, ArticleDraft, Review, ReviewComment
 from .publishing import PUBLISH_PERMISSION, article_draft_publish, article_publish, can_publish
@@ -135,7 +136,8 @@ def send_review_email(comment_id: int) -> int:
     comment = ReviewComment.objects.select_related("article", "author").filter(pk=comment_id).first()
     if comment is None:
         return 0
-    to = recipients(comment)
+    # An address the newsletter's mail provider reported as bouncing or complaining gets nothing.
+    to = unsuppressed(recipients(comment))
     if not to:
         return 0
     who = comment.author.get_username() if comment.author else "Someone"

@@ -325,12 +325,16 @@ NEWSLETTER_SEND_MAX_ATTEMPTS = int(os.environ.get("NEWSLETTER_SEND_MAX_ATTEMPTS"
 NEWSLETTER_POSTAL_ADDRESS = os.environ.get(
     "NEWSLETTER_POSTAL_ADDRESS", "KURU Footwear, 2901 Main Street, Salt Lake City, UT 84115, USA"
 )
-# Bounces and complaints (newsletter/webhooks.py): the mail provider's webhook at
-# /newsletter/webhooks/mailgun/tracking/ exists only when both are set. The basic-auth
-# "user:password" goes in the webhook URL Mailgun calls; the signing key is Mailgun's.
+# Bounces and complaints (newsletter/webhooks.py): the webhook of the mail provider
+# NEWSLETTER_ESP names (mailgun, postmark or mailersend) is at
+# /newsletter/webhooks/<NEWSLETTER_ESP>/tracking/, once that provider's secrets are set:
+# the basic-auth "user:password" goes in the webhook URL the provider calls (mailgun,
+# postmark), and the signing key is the provider's (mailgun, mailersend).
+NEWSLETTER_ESP = os.environ.get("NEWSLETTER_ESP", "mailgun").strip().lower()
 ANYMAIL = {
     "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", ""),
     "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+    "MAILERSEND_SIGNING_SECRET": os.environ.get("MAILERSEND_SIGNING_SECRET", ""),
 }
 # Shoppers' ratings per client (IP, kept only as a keyed hash in the cache) per hour.
 RATING_RATE_LIMIT_PER_HOUR = int(os.environ.get("RATING_RATE_LIMIT_PER_HOUR", "5"))

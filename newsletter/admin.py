@@ -197,8 +197,14 @@ class IssueAdmin(SortableAdminBase, RichTextMixin, admin.ModelAdmin):
             if not request.user.email:
                 self.message_user(request, "Your account has no email address to send the test to.", messages.ERROR)
             else:
-                issue_send_test(issue=obj, email=request.user.email)
-                self.message_user(request, f"Saved; a test is on its way to {request.user.email}.", messages.SUCCESS)
+                try:
+                    issue_send_test(issue=obj, email=request.user.email)
+                except SendRefused as refused:
+                    self.message_user(request, f"Saved. {refused}", messages.ERROR)
+                else:
+                    self.message_user(
+                        request, f"Saved; a test is on its way to {request.user.email}.", messages.SUCCESS
+                    )
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 

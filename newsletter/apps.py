@@ -8,12 +8,13 @@ class NewsletterConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from core.mail import register_suppression_check
         from core.pagecache import bump_generation
         from products.reports import register
 
         # Register the deploy checks, the bounce receiver and the dashboard's block.
         from . import checks, dashboard, webhooks  # noqa: F401
-        from .models import Issue
+        from .models import Issue, Suppression
         from .reports import article_signups
 
         # The archive is a cached public page; a send that finishes bumps it too (sending.py).
@@ -22,3 +23,6 @@ class NewsletterConfig(AppConfig):
 
         # "Articles that sell" (products) shows the signups each article brought.
         register(article_signups)
+
+        # A bounced or complaining address gets no mail from any app (review notifications too).
+        register_suppression_check(Suppression.objects.is_suppressed)

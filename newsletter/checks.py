@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -31,21 +31,43 @@ def check_claim_outlasts_smtp(app_configs, **kwargs):
     return []
 
 
+@register(Tags.compatibility)
+def check_mail_provider_is_known(app_configs, **kwargs):
+    """NEWSLETTER_ESP must name a provider whose webhook the newsletter offers."""
+    from .webhooks import PROVIDERS
+
+    if settings.NEWSLETTER_ESP not in PROVIDERS:
+        return [
+            Error(
+                f"NEWSLETTER_ESP is {settings.NEWSLETTER_ESP!r}: no bounce webhook for that mail provider.",
+                hint=f"Set it to one of {', '.join(PROVIDERS)}.",
+                id="newsletter.E001",
+            )
+        ]
+    return []
+
+
 @register(Tags.security, deploy=True)
 def check_bounce_webhook_configured(app_configs, **kwargs):
     """Half a webhook configuration is a mistake: the endpoint stays off and bounced addresses keep being mailed.
 
-    Neither secret set is a choice (a site without a provider's webhooks) and passes.
+    None of the provider's secrets set is a choice (a site without a provider's webhooks) and passes.
     """
-    anymail = getattr(settings, "ANYMAIL", {})
-    secrets = [bool(anymail.get("WEBHOOK_SECRET")), bool(anymail.get("MAILGUN_WEBHOOK_SIGNING_KEY"))]
-    if any(secrets) and not all(secrets):
+    from .webhooks import PROVIDERS, missing_secrets
+
+    esp = settings.NEWSLETTER_ESP
+    if esp not in PROVIDERS:
+        return []  # check_mail_provider_is_known says so
+    needed, missing = PROVIDERS[esp].secrets, missing_secrets(esp)
+    if missing and len(missing) < len(needed):
+        names = " and ".join(f"ANYMAIL_{n}" if n == "WEBHOOK_SECRET" else n for n in needed)
+        auth = "https://user:password@" if "WEBHOOK_SECRET" in needed else "https://"
         return [
             Warning(
-                "Only one of ANYMAIL_WEBHOOK_SECRET and MAILGUN_WEBHOOK_SIGNING_KEY is set: the bounce and "
-                "complaint webhook is off, and bounced addresses would be mailed again.",
-                hint="Set both, and point Mailgun's permanent-failure and complaint webhooks at "
-                "https://user:password@<site>/newsletter/webhooks/mailgun/tracking/.",
+                f"Only some of {names} are set: the bounce and complaint webhook is off, and bounced "
+                "addresses would be mailed again.",
+                hint=f"Set them all, and point {esp}'s bounce and complaint webhooks at "
+                f"{auth}<site>/newsletter/webhooks/{esp}/tracking/.",
                 id="newsletter.W003",
             )
         ]

@@ -107,7 +107,7 @@ def subscribers_import(*, path) -> ImportResult:
 
     Every row is checked with Subscriber's field rules (length, choices, IP
     address) and every problem is reported as `PATH:LINE: message` in one
-    ContentError. An address that is unsubscribed here stays unsubscribed,
+    ContentError. An address that is unsubscribed (or bounced, or complained) here stays so,
     whatever the file says.
     """
     from articles.models import Article
@@ -140,7 +140,8 @@ def subscribers_import(*, path) -> ImportResult:
         locked = _by_address(list(seen), lock=True)
         for subscriber, current in parsed:
             now = locked[key].status if (key := subscriber.email.lower()) in locked else current
-            if now == Subscriber.Status.UNSUBSCRIBED:
+            # Nor does a file put back an address taken off the list for a bounce or a complaint.
+            if now in (Subscriber.Status.UNSUBSCRIBED, Subscriber.Status.BOUNCED, Subscriber.Status.COMPLAINED):
                 result.kept_unsubscribed += 1
                 continue
             created_at = subscriber.created_at

@@ -18,6 +18,10 @@ class SubscriberQuerySet(models.QuerySet):
         """Subscribers an issue is sent to: confirmed, and their address not suppressed (bounced, complained)."""
         return self.confirmed().exclude(Suppression.objects.for_address(OuterRef("email")))
 
+    def on_the_list(self):
+        """Subscribers still pending or confirmed: those a bounce or a complaint takes off the list."""
+        return self.filter(status__in=[Subscriber.Status.PENDING, Subscriber.Status.CONFIRMED])
+
     def pending(self):
         """Subscribers who signed up and have not confirmed yet (not counted as signups in reports)."""
         return self.filter(status=Subscriber.Status.PENDING)
@@ -54,6 +58,10 @@ class Subscriber(models.Model):
         PENDING = "pending", "Pending confirmation"
         CONFIRMED = "confirmed", "Subscribed"
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        # The mail provider reported the address (a Suppression): off the list, as if unsubscribed. Lifting
+        # the suppression leaves it so; only a new signup (and its confirmation) puts the address back.
+        BOUNCED = "bounced", "Bounced (address suppressed)"
+        COMPLAINED = "complained", "Marked as spam (address suppressed)"
 
     class Placement(models.TextChoices):
         ARTICLE = "article", "Article footer"

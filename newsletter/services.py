@@ -13,6 +13,13 @@ from django_tasks import task
 from .models import Delivery, Issue, Subscriber, Suppression
 from .tasks import send_issue_batch, send_issue_test, send_subscriber_email
 
+# What a subscriber becomes when its address is suppressed for each reason.
+SUPPRESSED_STATUS = {
+    Suppression.Reason.BOUNCE: Subscriber.Status.BOUNCED,
+    Suppression.Reason.COMPLAINT: Subscriber.Status.COMPLAINED,
+}
+# Off the list: a signup starts again from pending (or confirmed without double opt-in).
+LEFT = {Subscriber.Status.UNSUBSCRIBED, *SUPPRESSED_STATUS.values()}
 # A pending address gets at most one confirmation email in this window, however
 # often (or from however many places) someone signs it up.
 RESEND_AFTER = timedelta(minutes=10)
@@ -101,11 +108,18 @@ def record_signup(*, email: str, source_url: str, placement: str, ip: str | None
                 # The same address arrived concurrently and the unique constraint kept
                 # one row (committed by now): go on with it; the claim below mails once.
                 subscriber = Subscriber.objects.select_for_update().get(email__iexact=email)
+        if (suppression := Suppression.objects.active().filter(email=email.strip().lower()).first()) is not None:
+            # No mail goes there, so no confirmation could: the address stays off the list until
+            # staff lift the suppression and it signs up again.
+            Subscriber.objects.filter(pk=subscriber.pk).on_the_list().update(
+                status=SUPPRESSED_STATUS[suppression.reason]
+            )
+            return
         if subscriber.status == Subscriber.Status.CONFIRMED:
             return
 
-        # Someone who left and signs up again gets a fresh link at once.
-        returning = subscriber.status == Subscriber.Status.UNSUBSCRIBED
+        # Someone who left (or whose suppression was lifted) and signs up again gets a fresh link at once.
+        returning = subscriber.status in LEFT
         subscriber.signed_up_at = now
         subscriber.source_url = source_url
         subscriber.source_article = article_for(source_url) if source_url else None
@@ -193,7 +207,18 @@ def issue_unschedule(*, issue: Issue) -> bool:
 
 
 def issue_send_test(*, issue: Issue, email: str) -> None:
-    """Queue the issue, as it stands, to one staff address."""
+    """Queue the issue, as it stands, to one staff address. Raises SendRefused if the address is suppressed.
+
+    The task checks again when it sends (a bounce may arrive in between); this
+    check is so staff hear why no test came, rather than waiting for it.
+    """
+    suppression = Suppression.objects.active().filter(email=email.strip().lower()).first()
+    if suppression is not None:
+        raise SendRefused(
+            f"No test was sent: {suppression.email} is suppressed "
+            f"({suppression.get_reason_display().lower()} reported by {suppression.source} "
+            f"on {suppression.created_at:%Y-%m-%d}). Lift it under Newsletter › Suppressions to get tests again."
+        )
     send_issue_test.enqueue(issue.pk, email)
 
 
@@ -210,11 +235,14 @@ def suppression_record(
     event_id: str | None = None,
     message_id: str | None = None,
 ) -> Suppression:
-    """Suppress an address for good (a hard bounce or a complaint) and mark the bounced delivery.
+    """Suppress an address for good (a hard bounce or a complaint), mark the bounced delivery and take
+    the subscriber off the list.
 
     Idempotent: a repeated provider event (same event_id) changes nothing, and an
     address already suppressed keeps its first record. A hard bounce turns the
     delivery its Message-ID names (if it went to this address) from sent to bounced.
+    A pending or confirmed subscriber at the address becomes bounced or complained
+    (one who unsubscribed stays unsubscribed), so the admin, reports and sends agree.
     """
     email = email.strip().lower()
     with transaction.atomic():
@@ -227,6 +255,7 @@ def suppression_record(
             delivery = Delivery.objects.filter(pk=match[1], subscriber__email__iexact=email).first()
         if delivery is not None and reason == Suppression.Reason.BOUNCE:
             Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.SENT).update(state=Delivery.State.BOUNCED)
+        Subscriber.objects.filter(email__iexact=email).on_the_list().update(status=SUPPRESSED_STATUS[reason])
         suppression = Suppression.objects.active().filter(email=email).first()
         if suppression is not None:
             return suppression
@@ -246,7 +275,13 @@ def suppression_record(
 
 
 def suppression_lift(*, suppression: Suppression, user) -> bool:
-    """Let a suppressed address be mailed again (staff, after confirming); the record stays. False if lifted already."""
+    """Let a suppressed address be mailed again (staff, after confirming); the record stays. False if lifted already.
+
+    The subscriber stays bounced or complained: lifting never puts anyone back on
+    the list. The provider's report may have been right, and consent is the
+    subscriber's to give again: signing up anew sends a confirmation (as for one
+    who unsubscribed), and only confirming it makes them a subscriber again.
+    """
     return bool(
         Suppression.objects.filter(pk=suppression.pk, lifted_at__isnull=True).update(
             lifted_at=timezone.now(), lifted_by=user

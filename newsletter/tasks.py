@@ -21,8 +21,9 @@ RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1)]
 @task()
 def send_subscriber_email(subscriber_id: int, kind: str) -> bool:
     """Send one email; a failure is recorded on the subscriber, retried later, and raised."""
-    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is None or subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+    # Off the list (unsubscribed, bounced, complained) since the mail was queued: none goes.
+    subscriber = Subscriber.objects.on_the_list().filter(pk=subscriber_id).first()
+    if subscriber is None:
         return False
     if Suppression.objects.is_suppressed(subscriber.email):
         return False  # it bounced or complained before: no mail of any kind goes there

@@ -11,6 +11,6 @@ urlpatterns = [
     path("read/<int:issue_id>/<slug:slug>/", views.read, name="read"),
     path("archive/", views.IssueArchiveView.as_view(), name="archive"),
     path("archive/feed/", feeds.IssueFeed(), name="archive-feed"),
-    path("webhooks/mailgun/tracking/", webhooks.MailgunTrackingWebhook.as_view(), name="mailgun-tracking"),
+    path("webhooks/<slug:esp>/tracking/", webhooks.tracking_webhook, name="tracking"),
     path("archive/<slug:slug>/", views.IssueDetailView.as_view(), name="issue"),
 ]

@@ -22,6 +22,8 @@ class ProductsConfig(AppConfig):
         # the page is the same (one cached page per product), its Buy link passes them on (views.go).
         register_unread_query("article", SLUG.pattern.strip("^$"))
         register_unread_query("placement", PLACEMENT.pattern.strip("^$"))
+        # And, from an article a newsletter issue linked to, that issue (static/js/campaign.js).
+        register_unread_query("campaign", SLUG.pattern.strip("^$"))
 
         # A product's card appears in many articles: any change refreshes every page.
         post_save.connect(bump_generation, sender=Product, dispatch_uid="pagecache-save-Product")

@@ -227,17 +227,19 @@ def go(request, slug):
     article_slug = request.GET.get("article", "")
     placement = _placement(request.GET.get("placement", ""))
     medium = "product-page" if placement == "product-page" else "product-card"
+    email_campaign = _email_campaign(request)
     if placement == "product-page":
-        # An article's card led here through the product page: the article, and the card's
-        # placement, came along in the Buy link (product.js) or in the page's own address.
-        card = request.GET.get("card", "")
+        # An article's card led here through the product page: the article, the card's
+        # placement and the issue that led to the article (if an email did) came along
+        # in the Buy link (product.js) or in the page's own address.
+        card, sent_campaign = request.GET.get("card", ""), request.GET.get("campaign", "")
         if not article_slug:
-            article_slug, card = _sent_by(request, product)
+            article_slug, card, sent_campaign = _sent_by(request, product)
         if article_slug:
             placement = _placement(card) or placement
+            email_campaign = sent_campaign if SLUG.match(sent_campaign) else email_campaign
     article_slug = article_slug if SLUG.match(article_slug) else ""
     campaign = article_slug
-    email_campaign = _email_campaign(request)
     if placement.startswith("newsletter-"):
         # A newsletter issue's link (placement newsletter-<issue id>): the issue is the campaign.
         medium = "email"
@@ -270,17 +272,17 @@ def _placement(raw: str) -> str:
     return re.sub(r"[^-a-z0-9_]", "", raw.lower())[:40]
 
 
-def _sent_by(request, product) -> tuple[str, str]:
-    """(article, placement) from the address of this product's page the shopper clicked Buy on.
+def _sent_by(request, product) -> tuple[str, str, str]:
+    """(article, placement, campaign) from the address of this product's page the shopper clicked Buy on.
 
     Browsers send it as the Referer on a same-origin link (SECURE_REFERRER_POLICY
     keeps the query there); without JavaScript this is how the article travels.
     """
     referer = urlsplit(request.headers.get("Referer", ""))
     if referer.netloc != request.get_host() or referer.path != product.get_absolute_url():
-        return "", ""
+        return "", "", ""
     query = parse_qs(referer.query)
-    return query.get("article", [""])[0], query.get("placement", [""])[0]
+    return tuple(query.get(name, [""])[0] for name in ("article", "placement", "campaign"))
 
 
 def _email_campaign(request) -> str:

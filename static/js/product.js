@@ -22,10 +22,15 @@
   var sent = new URLSearchParams(window.location.search);
   var article = sent.get("article") || "";
   var card = sent.get("placement") || "";
+  // So does the newsletter issue that led to that article (?campaign=…, campaign.js).
+  var campaign = sent.get("campaign") || "";
   if (buyHref && /^[-a-zA-Z0-9_]{1,200}$/.test(article)) {
     buyHref += "&article=" + encodeURIComponent(article);
     if (/^[-a-z0-9_]{1,40}$/.test(card)) {
       buyHref += "&card=" + encodeURIComponent(card);
+    }
+    if (/^[-a-zA-Z0-9_]{1,200}$/.test(campaign)) {
+      buyHref += "&campaign=" + encodeURIComponent(campaign);
     }
   }
   var groups = select ? Array.prototype.slice.call(select.querySelectorAll("optgroup[data-colour]")) : [];

@@ -66,11 +66,11 @@ ATOM = "atom-mens-athletic-sneaker-jet-black-white-fire-red"
 SEED = "/blog/can-foot-pain-cause-knee-pain/"
 
 
-def _journey(browser, live_demo, javascript):
+def _journey(browser, live_demo, javascript, query=""):
     context = browser.new_context(java_script_enabled=javascript)
     asked = _shop(context)
     page = context.new_page()
-    page.goto(live_demo.url + SEED)
+    page.goto(live_demo.url + SEED + query)
     with page.expect_response(lambda response: f"/shop/{ATOM}/" in response.url) as product_page:
         page.click(f"#product-{ATOM}-card-2 a")
     page.wait_for_load_state()
@@ -99,3 +99,19 @@ def test_the_same_journey_without_javascript_is_credited_too(browser, live_demo)
     _journey(browser, live_demo, javascript=False)
     click = Click.objects.get()
     assert (click.article.slug, click.placement) == ("can-foot-pain-cause-knee-pain", "card-2")
+
+
+def test_from_a_newsletter_issue_the_same_journey_credits_the_issue_too(browser, live_demo):
+    """The article opened from an issue's email (newsletter:read adds these tags) keeps the issue as campaign."""
+    warm = browser.new_context()
+    warm.new_page().goto(f"{live_demo.url}/shop/{ATOM}/")
+    warm.close()
+    email = "?utm_source=kuru-newsletter&utm_medium=email&utm_campaign=december&utm_content=knee-pain"
+    asked = _journey(browser, live_demo, javascript=True, query=email)
+    click = Click.objects.get()
+    assert (click.article.slug, click.placement, click.campaign) == (
+        "can-foot-pain-cause-knee-pain",
+        "card-2",
+        "december",
+    )
+    assert "utm_campaign=can-foot-pain-cause-knee-pain" in asked[0]

@@ -3,8 +3,11 @@
 import base64
 import hashlib
 import hmac
+import importlib
 import json
+import re
 import secrets
+from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -242,10 +245,142 @@ def test_confirmation_welcome_and_test_mails_skip_suppressed_addresses(client, s
     assert send_subscriber_email.call(confirmed.pk, "welcome") is False
     assert send_issue_test.call(make_issue().pk, "Editor@example.com") is False
     assert smtp_server.recipients() == []
-    # Lifted, the address gets mail again.
-    Suppression.objects.filter(email="pending@example.com").update(lifted_at=timezone.now())
+    # Lifted, the address may get mail again; the subscriber gets some once back on the list.
+    Suppression.objects.filter(email__in=["pending@example.com", "confirmed@example.com"]).update(
+        lifted_at=timezone.now()
+    )
+    assert send_subscriber_email.call(pending.pk, "confirm") is False
+    assert send_subscriber_email.call(confirmed.pk, "welcome") is False
+    Subscriber.objects.filter(pk=pending.pk).update(status="pending")
     assert send_subscriber_email.call(pending.pk, "confirm") is True
     assert smtp_server.recipients() == ["pending@example.com"]
+
+
+def test_send_a_test_to_a_suppressed_address_says_why_in_the_admin(staff_client, client, smtp_server):
+    from tests.admin_forms import form_data
+
+    issue = make_issue(subject="December")
+    assert post(client, mailgun_event("Editor@example.com")).status_code == 200
+    page = staff_client.get(f"/admin/newsletter/issue/{issue.pk}/change/")
+    response = staff_client.post(
+        f"/admin/newsletter/issue/{issue.pk}/change/", {**form_data(page), "_send_test": "1"}, follow=True
+    )
+    html = response.content.decode()
+    assert "No test was sent: editor@example.com is suppressed (hard bounce reported by Mailgun webhook" in html
+    assert "a test is on its way" not in html and 'class="error"' in html
+    assert smtp_server.recipients() == []
+    # Lifted, the next test goes out and says so.
+    Suppression.objects.update(lifted_at=timezone.now())
+    response = staff_client.post(
+        f"/admin/newsletter/issue/{issue.pk}/change/", {**form_data(page), "_send_test": "1"}, follow=True
+    )
+    assert "a test is on its way to editor@example.com" in response.content.decode()
+    assert smtp_server.recipients() == ["editor@example.com"]
+
+
+def test_review_mails_skip_suppressed_staff_addresses(client, smtp_server, django_user_model):
+    from articles import reviews
+    from articles.models import ReviewComment
+    from tests.admin_forms import staff_user
+    from tests.factories import make_ready_draft
+
+    writer = staff_user(django_user_model, "walt", "Writers")
+    staff_user(django_user_model, "edna", "Editors")
+    staff_user(django_user_model, "emil", "Editors")
+    assert post(client, mailgun_event("EDNA@example.com", "complained")).status_code == 200
+    reviews.review_submit(article=make_ready_draft(), user=writer, text="Please look.")
+    (comment,) = ReviewComment.objects.all()
+    assert reviews.send_review_email.call(comment.pk) == 1
+    assert smtp_server.recipients() == ["emil@example.com"]
+
+
+# What a suppression makes of the subscriber.
+
+
+def test_a_bounce_or_complaint_takes_the_subscriber_off_the_list(client, staff_client):
+    make_subscriber("Reader@Example.com")
+    make_subscriber("pending@example.com", status="pending")
+    make_subscriber("left@example.com", status="unsubscribed")
+    make_subscriber("stays@example.com")
+    for address, event in [("reader@example.com", "failed"), ("pending@example.com", "complained")]:
+        assert post(client, mailgun_event(address, event)).status_code == 200
+    assert post(client, mailgun_event("left@example.com")).status_code == 200
+    assert dict(Subscriber.objects.values_list("email", "status")) == {
+        "Reader@Example.com": "bounced",
+        "pending@example.com": "complained",
+        "left@example.com": "unsubscribed",  # who left stays as they left
+        "stays@example.com": "confirmed",
+    }
+    assert list(Subscriber.objects.confirmed().values_list("email", flat=True)) == ["stays@example.com"]
+    assert Subscriber.objects.deliverable().count() == Subscriber.objects.confirmed().count() == 1
+    html = staff_client.get("/admin/newsletter/subscriber/?status__exact=bounced").content.decode()
+    assert "Reader@Example.com" in html and "stays@example.com" not in html
+    assert "Bounced (address suppressed)" in html
+    # A later complaint about an address already off the list changes nothing.
+    assert post(client, mailgun_event("reader@example.com", "complained")).status_code == 200
+    assert Subscriber.objects.get(email="Reader@Example.com").status == "bounced"
+
+
+def test_lifting_does_not_resubscribe_a_new_signup_must_confirm(
+    client, staff_client, smtp_server, django_capture_on_commit_callbacks
+):
+    from newsletter.services import subscriber_signup
+
+    make_subscriber("reader@example.com")
+    assert post(client, mailgun_event("reader@example.com")).status_code == 200
+    # Signing up while suppressed: no mail can go there, so nothing changes.
+    with django_capture_on_commit_callbacks(execute=True):
+        subscriber_signup(email="reader@example.com")
+    assert Subscriber.objects.get().status == "bounced" and smtp_server.recipients() == []
+
+    suppression = Suppression.objects.get()
+    page = staff_client.get(f"/admin/newsletter/suppression/{suppression.pk}/lift/").content.decode()
+    assert "it is not put back on the list" in page
+    staff_client.post(f"/admin/newsletter/suppression/{suppression.pk}/lift/")
+    assert not Suppression.objects.get().is_active()
+    assert Subscriber.objects.get().status == "bounced" and not Subscriber.objects.deliverable().exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        subscriber_signup(email="reader@example.com")
+    assert Subscriber.objects.get().status == "pending"
+    (message,) = smtp_server.to("reader@example.com")
+    (confirm,) = re.findall(
+        r"https?://[^/\s]+(/newsletter/confirm/[^/\s]+/)", message.get_body(("plain",)).get_content()
+    )
+    assert client.post(confirm).status_code == 200
+    assert Subscriber.objects.get().status == "confirmed" and Subscriber.objects.deliverable().exists()
+
+
+def test_the_migration_takes_suppressed_subscribers_off_the_list_and_back(db):
+    from django.apps import apps
+
+    migration = importlib.import_module("newsletter.migrations.0008_subscriber_suppressed_status")
+    now = timezone.now()
+    make_subscriber("Confirmed@example.com", signed_up_at=now, confirmed_at=now)
+    make_subscriber("pending@example.com", status="pending", signed_up_at=now)
+    make_subscriber("again@example.com", status="pending", signed_up_at=now, confirmed_at=now - timedelta(days=9))
+    make_subscriber("left@example.com", status="unsubscribed")
+    make_subscriber("lifted@example.com")
+    make_subscriber("fine@example.com")
+    for address, reason in [
+        ("confirmed@example.com", "bounce"),
+        ("pending@example.com", "complaint"),
+        ("again@example.com", "bounce"),
+        ("left@example.com", "bounce"),
+    ]:
+        Suppression.objects.create(email=address, reason=reason, source="test")
+    Suppression.objects.create(email="lifted@example.com", reason="bounce", source="test", lifted_at=now)
+    before = dict(Subscriber.objects.values_list("email", "status"))
+
+    migration.take_suppressed_off_the_list(apps, None)
+    assert dict(Subscriber.objects.values_list("email", "status")) == {
+        **before,
+        "Confirmed@example.com": "bounced",
+        "pending@example.com": "complained",
+        "again@example.com": "bounced",
+    }
+    migration.put_back_as_before(apps, None)
+    assert dict(Subscriber.objects.values_list("email", "status")) == before
 
 
 # The admin.
@@ -299,3 +434,14 @@ def test_deploy_check_warns_about_half_a_configuration(settings):
     assert check_bounce_webhook_configured(None) == []  # off on purpose
     settings.ANYMAIL = {"WEBHOOK_SECRET": BASIC, "MAILGUN_WEBHOOK_SIGNING_KEY": ""}
     assert [m.id for m in check_bounce_webhook_configured(None)] == ["newsletter.W003"]
+
+
+def test_an_import_does_not_put_a_suppressed_subscriber_back(client, tmp_path):
+    from newsletter.exchange import subscribers_import
+
+    make_subscriber("reader@example.com")
+    assert post(client, mailgun_event("reader@example.com", "complained")).status_code == 200
+    (tmp_path / "subscribers.csv").write_text("email,status\nreader@example.com,confirmed\nnew@example.com,confirmed\n")
+    result = subscribers_import(path=tmp_path / "subscribers.csv")
+    assert (result.created, result.kept_unsubscribed) == (1, 1)
+    assert Subscriber.objects.get(email="reader@example.com").status == "complained"

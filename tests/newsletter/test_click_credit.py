@@ -103,3 +103,54 @@ def test_read_links_only_open_published_articles(client, received):
     other = make_issue(articles=[article])
     response = client.get(f"/newsletter/read/{other.pk}/knee-pain/", HTTP_USER_AGENT=BROWSER)
     assert response.status_code == 302 and not ArticleClick.objects.exists()
+
+
+def test_email_to_article_to_product_page_to_buy_credits_the_issue_and_the_article(client, received, page_cache):
+    """The card's title, not its Shop now: the issue travels to the product page as ?campaign= (campaign.js
+    adds it to the card's link; the article page is the one cached page), and from there to the Buy link."""
+    issue, article, link = received
+    landing = client.get(urlsplit(link).path, HTTP_USER_AGENT=BROWSER)["Location"]
+    assert client.get(landing)["X-Page-Cache"] == "miss"
+    page = client.get(landing, HTTP_USER_AGENT=BROWSER)
+    assert page["X-Page-Cache"] == "hit"
+    html = page.content.decode()
+    assert "js/campaign" in html
+    product = article.product_cards.get().product
+    (product_link,) = set(re.findall(rf'href="(/shop/{product.slug}/\?[^"]+)"', html))
+    product_page = product_link.replace("&amp;", "&") + "&campaign=december"  # what campaign.js writes
+    assert client.get(f"/shop/{product.slug}/")["X-Page-Cache"] == "miss"
+    assert client.get(product_page)["X-Page-Cache"] == "hit"  # still the product's one cached page
+    # With JavaScript, product.js passes article, card and campaign on in the Buy link.
+    client.get(
+        f"/go/{product.slug}/",
+        {"placement": "product-page", "article": "knee-pain", "card": "card-1", "campaign": "december"},
+        HTTP_USER_AGENT=BROWSER,
+        HTTP_REFERER="http://testserver" + product_page,
+    )
+    # Without it, the product page's address (the Referer) says the same.
+    shop = client.get(
+        f"/go/{product.slug}/?placement=product-page",
+        HTTP_USER_AGENT=BROWSER,
+        HTTP_REFERER="http://testserver" + product_page,
+    )
+    assert parse_qs(urlsplit(shop["Location"]).query)["utm_campaign"] == ["knee-pain"]
+    clicks = Click.objects.order_by("pk").values_list("article", "campaign", "placement")
+    assert list(clicks) == [(article.pk, "december", "card-1")] * 2
+    assert _summary(issue)["Shop clicks from it"] == 2
+
+
+def test_a_product_page_reached_from_the_article_without_the_email_credits_no_issue(client, received):
+    issue, article, link = received
+    product = article.product_cards.get().product
+    client.get(
+        f"/go/{product.slug}/?placement=product-page",
+        HTTP_USER_AGENT=BROWSER,
+        HTTP_REFERER=f"http://testserver/shop/{product.slug}/?article=knee-pain&placement=card-1",
+    )
+    # A campaign that is no slug is not one of ours.
+    client.get(
+        f"/go/{product.slug}/",
+        {"placement": "product-page", "article": "knee-pain", "card": "card-1", "campaign": "<b>x</b>"},
+        HTTP_USER_AGENT=BROWSER,
+    )
+    assert list(Click.objects.values_list("campaign", "placement")) == [("", "card-1")] * 2

@@ -24,9 +24,13 @@ def test_the_product_page_from_a_card_is_the_products_one_cached_page(client, de
     assert from_card["X-Page-Cache"] == "hit"
     assert from_card.content == client.get(f"/shop/{ATOM}/").content
     assert client.get(f"/shop/{ATOM}/?article=another-article&placement=card-7")["X-Page-Cache"] == "hit"
+    # From an article a newsletter issue linked to (static/js/campaign.js adds the issue).
+    from_email = client.get(FROM_CARD + "&campaign=december-issue")
+    assert from_email["X-Page-Cache"] == "hit" and from_email.content == from_card.content
     # Values no link of ours writes are not cached at all.
     assert "X-Page-Cache" not in client.get(f"/shop/{ATOM}/?article=%3Cscript%3E")
     assert "X-Page-Cache" not in client.get(f"/shop/{ATOM}/?placement=CARD%202")
+    assert "X-Page-Cache" not in client.get(f"/shop/{ATOM}/?campaign=%3Cscript%3E")
 
 
 def _redirect(response):
