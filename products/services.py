@@ -28,7 +28,16 @@ from core.images import placeholder_image, written_files_removed_on_error
 from core.models import Image as LibraryImage
 
 from . import merchant_feed
-from .models import AVAILABILITY_RANK, ArticleDailyViews, Availability, Product, ProductImage, ProductVariant, Rating
+from .models import (
+    AVAILABILITY_RANK,
+    ArticleDailyViews,
+    Availability,
+    Product,
+    ProductImage,
+    ProductVariant,
+    Rating,
+    size_sort_key,
+)
 
 PRODUCT_KEYS = {
     "slug",
@@ -408,14 +417,7 @@ def _variant_order(offers):
     """Offers by colour (in feed order), then size (numerically when it is a number), then width (feed order)."""
     colours = list(dict.fromkeys(offer.colour for offer in offers))
     widths = list(dict.fromkeys(offer.width for offer in offers))
-
-    def size_key(size):
-        try:
-            return (0, float(size), "")
-        except ValueError:
-            return (1, 0.0, size)
-
-    return sorted(offers, key=lambda o: (colours.index(o.colour), size_key(o.size), widths.index(o.width)))
+    return sorted(offers, key=lambda o: (colours.index(o.colour), size_sort_key(o.size), widths.index(o.width)))
 
 
 def _feed_images(path, product, offers, stored, problems, pixels, result) -> list:
