@@ -85,8 +85,8 @@ def generate(rng):
     # Multi-row INSERTs of plain tuples: model instances and bulk_create's per-row work would be
     # most of the time at a million rows. Click.save() sets day; here it is set the same way.
     ops, quote = connection.ops, connection.ops.quote_name
-    columns = ["product_id", "article_id", "placement", "is_bot", "created_at", "day"]
-    per_insert = 150  # 900 parameters: under SQLite's oldest limit (999)
+    columns = ["product_id", "article_id", "placement", "campaign", "is_bot", "created_at", "day"]
+    per_insert = 140  # 980 parameters: under SQLite's oldest limit (999)
     insert = f"INSERT INTO {quote(Click._meta.db_table)} ({', '.join(map(quote, columns))}) VALUES "
     with transaction.atomic(), connection.cursor() as cursor:
         for offset in range(0, CLICKS, per_insert):
@@ -97,11 +97,12 @@ def generate(rng):
                     rng.choice(product_ids),
                     rng.choice(article_ids) if rng.random() < 0.85 else None,
                     rng.choice(PLACEMENTS),
+                    "",
                     rng.random() < 0.05,
                     ops.adapt_datetimefield_value(moment),
                     ops.adapt_datefield_value(click_day(moment)),
                 ]
-            cursor.execute(insert + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * (len(rows) // 6)), rows)
+            cursor.execute(insert + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * (len(rows) // 7)), rows)
     steps["clicks"], started = time.monotonic() - started, time.monotonic()
     settle()
     steps["analyze"] = time.monotonic() - started

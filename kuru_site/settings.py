@@ -246,6 +246,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Powerful browser features no page of ours uses (core.middleware.SecurityHeadersMiddleware).
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# The shop's own site(s), where /go/ sends shoppers (the feed's links): comma-separated origins.
+SHOP_ORIGINS = env_list("DJANGO_SHOP_ORIGINS") or ["https://www.kurufootwear.com"]
 # No inline script or style anywhere on the public site (JSON-LD data blocks are
 # not scripts), and no nonce there: cached pages are byte-identical for every
 # visitor. NONCE is dropped from a response unless its view asked for
@@ -260,7 +262,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "form-action": [SELF],
+        # The product page's Buy form goes to /go/, which redirects to the shop: browsers check
+        # form-action on every redirect of a form's submission, so the shop's origins are named.
+        "form-action": [SELF, *SHOP_ORIGINS],
         "base-uri": [SELF],
         "object-src": [NONE],
         "frame-ancestors": [NONE],

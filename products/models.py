@@ -185,6 +185,14 @@ class Product(models.Model):
         return f"stars-{round(float(self.rating_average) * 2) * 5:02d}"
 
 
+def size_sort_key(size: str):
+    """Sizes in the order shoppers read them: numbers numerically (7, 7.5, 10), then the others (S, M, L)."""
+    try:
+        return (0, float(size), "")
+    except ValueError:
+        return (1, 0.0, size)
+
+
 class ProductVariant(models.Model):
     """One offer of the shop's feed: a colour, size and width of a product, with its price and stock."""
 

@@ -28,7 +28,16 @@ from core.images import placeholder_image, written_files_removed_on_error
 from core.models import Image as LibraryImage
 
 from . import merchant_feed
-from .models import AVAILABILITY_RANK, ArticleDailyViews, Availability, Product, ProductImage, ProductVariant, Rating
+from .models import (
+    AVAILABILITY_RANK,
+    ArticleDailyViews,
+    Availability,
+    Product,
+    ProductImage,
+    ProductVariant,
+    Rating,
+    size_sort_key,
+)
 
 PRODUCT_KEYS = {
     "slug",
@@ -235,7 +244,8 @@ class FeedImport:
     """What one feed import did, by product slug."""
 
     created: list = field(default_factory=list)
-    updated: list = field(default_factory=list)
+    updated: list = field(default_factory=list)  # the product, a variant or an image differed from the feed
+    unchanged: list = field(default_factory=list)  # nothing written: their cached pages stay valid
     unavailable: list = field(default_factory=list)  # left the feed, kept: articles, clicks or ratings use them
     deleted: list = field(default_factory=list)  # left the feed, nothing used them
     variants: int = 0
@@ -245,12 +255,18 @@ class FeedImport:
         return (
             f"{len(self.created)} product(s) created, {len(self.updated)} updated, {self.variants} variant(s); "
             f"{len(self.unavailable)} marked unavailable, {len(self.deleted)} deleted; "
-            f"{self.images_fetched} new image(s)."
+            f"{self.images_fetched} new image(s); {len(self.unchanged)} product(s) unchanged."
         )
 
 
 FEED_PRODUCT_FIELDS = ["name", "slug", "line", "gender", "category", "description", "shop_url", "currency"]
 VARIANT_FIELDS = ["offer_id", "colour", "size", "width", "price", "currency", "sale_price", "gtin", "sku", "link"]
+# What an import writes on each row: a row whose values all equal the feed's is not saved again.
+FEED_WRITES = {
+    Product: ["feed_id", "currency", "price", "price_varies", "availability", "image_id", "image_alt"],
+    ProductVariant: [*VARIANT_FIELDS, "availability", "sort_order", "product_id"],
+    ProductImage: ["colour", "image_alt", "sort_order", "product_id", "image_id"],
+}
 LINE_BEFORE = re.compile(r"^(.*?)\s+(?:Women|Men|Unisex|Kids)[’']s\b", re.IGNORECASE)
 
 
@@ -262,7 +278,8 @@ def products_feed_import(*, path) -> FeedImport:
     and images; names and copy of existing products stay as staff edited them. A product that left the feed
     is deleted only when no article card, click or rating refers to it; otherwise it is kept and marked out of
     stock. Every problem of the file (and of every image fetched) is reported before anything is written.
-    Raises ContentError.
+    Only rows whose values differ from the feed's are saved: re-importing an unchanged feed writes nothing,
+    so it starts no new page-cache generation (every save of these models does). Raises ContentError.
     """
     path = Path(path)
     groups = merchant_feed.read_feed(path)
@@ -278,6 +295,7 @@ def products_feed_import(*, path) -> FeedImport:
         product = known.get(group) or by_slug.get(group)
         if product is None:
             product = _new_feed_product(first, problems, taken_slugs)
+        product._feed_before = _written(product)
         product.feed_id = group
         product.currency = first.currency
         prices = {offer.current_price for offer in offers}
@@ -292,6 +310,7 @@ def products_feed_import(*, path) -> FeedImport:
         rows = []
         for sort_order, offer in enumerate(_variant_order(offers)):
             variant = variants.get(offer.id) or ProductVariant(offer_id=offer.id)
+            variant._feed_before = _written(variant)
             variant.colour, variant.size, variant.width = offer.colour, offer.size, offer.width
             variant.price, variant.currency, variant.sale_price = offer.price, offer.currency, offer.sale_price
             variant.availability, variant.gtin, variant.sku, variant.link = (
@@ -310,32 +329,53 @@ def products_feed_import(*, path) -> FeedImport:
     gone = Product.objects.exclude(feed_id="").exclude(feed_id__in=list(groups))
     with written_files_removed_on_error(), transaction.atomic():
         for product, rows, images in plan:
-            (result.updated if product.pk else result.created).append(product.slug)
+            is_new = product.pk is None
             for image, data in images:
                 if data is not None:
                     image.image = LibraryImage.objects.from_bytes(data, "products", alt=image.image_alt)
             if not product.image_id and images:
                 product.image, product.image_alt = images[0][0].image, images[0][0].image_alt
-            product.save()
+            wrote = _save_if_changed(product)
             for variant in rows:
                 variant.product = product
-                variant.save()
-            product.variants.exclude(pk__in=[variant.pk for variant in rows]).delete()
+                wrote |= _save_if_changed(variant)
+            wrote |= _delete(product.variants.exclude(pk__in=[variant.pk for variant in rows]))
             for image, _data in images:
                 image.product = product
-                image.save()
-            product.images.exclude(pk__in=[image.pk for image, _ in images]).delete()
+                wrote |= _save_if_changed(image)
+            wrote |= _delete(product.images.exclude(pk__in=[image.pk for image, _ in images]))
+            (result.created if is_new else result.updated if wrote else result.unchanged).append(product.slug)
             result.variants += len(rows)
         for product in gone.select_for_update():
             if product.cards.exists() or product.clicks.exists() or product.ratings.exists():
-                product.variants.update(availability=Availability.OUT_OF_STOCK)
-                product.availability = Availability.OUT_OF_STOCK
-                product.save(update_fields=["availability", "updated_at"])
+                in_stock = product.variants.exclude(availability=Availability.OUT_OF_STOCK)
+                if product.availability != Availability.OUT_OF_STOCK or in_stock.exists():
+                    in_stock.update(availability=Availability.OUT_OF_STOCK)
+                    product.availability = Availability.OUT_OF_STOCK
+                    product.save(update_fields=["availability", "updated_at"])
                 result.unavailable.append(product.slug)
             else:
                 result.deleted.append(product.slug)
                 product.delete()
     return result
+
+
+def _written(row) -> tuple | None:
+    """The values an import writes on `row`, as stored (None for a row not saved yet)."""
+    return tuple(getattr(row, name) for name in FEED_WRITES[type(row)]) if row.pk else None
+
+
+def _save_if_changed(row) -> bool:
+    """Save `row` when it is new or the import changed one of its values; True if it was saved."""
+    if row.pk and _written(row) == row._feed_before:
+        return False
+    row.save()
+    return True
+
+
+def _delete(rows) -> bool:
+    """Delete `rows` (one SELECT, and the DELETEs only when there are some); True if any were."""
+    return rows.delete()[0] > 0
 
 
 # Product fields named otherwise in the feed, for messages' line numbers.
@@ -377,14 +417,7 @@ def _variant_order(offers):
     """Offers by colour (in feed order), then size (numerically when it is a number), then width (feed order)."""
     colours = list(dict.fromkeys(offer.colour for offer in offers))
     widths = list(dict.fromkeys(offer.width for offer in offers))
-
-    def size_key(size):
-        try:
-            return (0, float(size), "")
-        except ValueError:
-            return (1, 0.0, size)
-
-    return sorted(offers, key=lambda o: (colours.index(o.colour), size_key(o.size), widths.index(o.width)))
+    return sorted(offers, key=lambda o: (colours.index(o.colour), size_sort_key(o.size), widths.index(o.width)))
 
 
 def _feed_images(path, product, offers, stored, problems, pixels, result) -> list:
@@ -396,6 +429,8 @@ def _feed_images(path, product, offers, stored, problems, pixels, result) -> lis
                 continue
             seen.add(link)
             image = stored.get((product.pk, link)) if product.pk else None
+            if image is not None:
+                image._feed_before = _written(image)
             view = "" if index == 0 else f", view {index + 1}"
             alt = f"{product.name}{f' in {offer.colour}' if offer.colour else ''}{view}"
             data = None

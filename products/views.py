@@ -20,9 +20,10 @@ from core.visitors import is_staff_visit, looks_like_bot
 
 from .forms import RatingForm
 from .links import with_utm
-from .models import Click, Product, ProductImage, Rating
+from .models import Click, Product, ProductImage, Rating, size_sort_key
 from .services import rating_submit
 from .structured_data import product_graph
+from .templatetags.products_tags import money
 
 logger = logging.getLogger(__name__)
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
@@ -132,6 +133,7 @@ class ProductDetailView(PublicPageMixin, DetailView):
         return super().get_context_data(
             colours=colour_choices(product, variants),
             variants=variants,
+            buy=buy_choices(variants),
             prices=price_summary(variants),
             rating_breakdown=rating_breakdown(product),
             reviews=reviews,
@@ -167,6 +169,50 @@ def colour_choices(product, variants) -> list[dict]:
             }
         )
     return colours
+
+
+def buy_choices(variants) -> dict:
+    """The Buy form's sizes and widths, each sold out when no variant of it can be ordered, and every
+    variant for product.js, which marks the sizes and widths of the chosen colour and width (or size).
+
+    Without JavaScript the form sends colour, size and width and /go/ finds the variant (`go()`).
+    """
+    sizes = sorted(dict.fromkeys(variant.size for variant in variants), key=size_sort_key)
+    widths = list(dict.fromkeys(variant.width for variant in variants))
+
+    def choices(values, attribute):
+        return [
+            {
+                "value": value,
+                "sold_out": not any(v.is_buyable for v in variants if getattr(v, attribute) == value),
+            }
+            for value in values
+        ]
+
+    return {
+        "sizes": choices(sizes, "size") if sizes != [""] else [],
+        "widths": choices(widths, "width") if len(widths) > 1 else [],
+        "width": widths[0] if len(widths) == 1 else None,
+        "variants": [
+            {
+                "id": variant.offer_id,
+                "colour": variant.colour,
+                "size": variant.size,
+                "width": variant.width,
+                "buyable": variant.is_buyable,
+                "summary": variant_summary(variant),
+            }
+            for variant in variants
+        ],
+    }
+
+
+def variant_summary(variant) -> str:
+    """What the status line says of a chosen variant: "In stock · $139.95 (was $169.95)"."""
+    price = money(variant.current_price, variant.currency)
+    if variant.sale_price is not None:
+        price += f" (was {money(variant.price, variant.currency)})"
+    return f"{variant.get_availability_display()} · {price}"
 
 
 def price_summary(variants) -> dict:
@@ -245,6 +291,11 @@ def go(request, slug):
         medium = "email"
         campaign = request.GET.get("campaign", "")
         campaign = email_campaign = campaign if SLUG.match(campaign) else ""
+    variant, chosen = _chosen_variant(request, product)
+    if chosen and (variant is None or not variant.is_buyable):
+        # The Buy form without JavaScript named a size and width that is sold out or not made:
+        # say so, and offer the sizes that can be ordered. Nothing is counted yet.
+        return _unavailable(request, product, chosen, article_slug, placement if article_slug else "")
     # Staff views are not counted, so their clicks would inflate click-through.
     if not is_staff_visit(request):
         try:
@@ -260,12 +311,37 @@ def go(request, slug):
         except DatabaseError:
             # A click we cannot count must still reach the shop.
             logger.exception("Could not record a click on %s", product.slug)
-    # The product page's Buy link names the chosen size and width: the shop opens that variant.
-    variant = (
-        product.variants.filter(offer_id=request.GET["variant"][:50]).first() if "variant" in request.GET else None
-    )
     target = variant.link if variant else product.shop_url
     return HttpResponseRedirect(with_utm(target, campaign=campaign, content=placement, medium=medium))
+
+
+def _chosen_variant(request, product):
+    """(variant or None, the choice) from `?variant=ID` (product.js) or the Buy form's colour, size and width.
+
+    The choice is None for a plain link (`?variant=` unknown or absent, no size): the product's shop page.
+    """
+    if "variant" in request.GET and request.GET["variant"]:
+        return product.variants.filter(offer_id=request.GET["variant"][:50]).first(), None
+    if "size" not in request.GET:
+        return None, None
+    chosen = {name: request.GET.get(name, "")[:100] for name in ("colour", "size", "width")}
+    return product.variants.filter(**chosen).first(), chosen
+
+
+def _unavailable(request, product, chosen, article_slug, card):
+    """The answer to a Buy form whose choice cannot be ordered: Buy links for the sizes of that colour and
+    width in stock, carrying the article and card that sent the shopper on."""
+    query = {"placement": "product-page"}
+    if article_slug:
+        query.update(article=article_slug, card=card)
+    others = []
+    for variant in product.variants.filter(colour=chosen["colour"], width=chosen["width"]):
+        if variant.is_buyable:
+            variant.buy_query = urlencode({**query, "variant": variant.offer_id})
+            others.append(variant)
+    return render(
+        request, "products/variant_unavailable.html", {"product": product, "chosen": chosen, "others": others}
+    )
 
 
 def _placement(raw: str) -> str:

@@ -23,6 +23,7 @@ PAGES = {
     "shop-women": "/shop/women/",
     "product": "/shop/atom-mens-athletic-sneaker-jet-black-white-fire-red/",
     "product-review": "/shop/atom-mens-athletic-sneaker-jet-black-white-fire-red/review/",
+    "product-sold-out": "/go/atom-mens-athletic-sneaker-jet-black-white-fire-red/?colour=Jet+Black-White-Fire+Red&size=7&width=Wide",
     "newsletter": "/newsletter/",
     "newsletter-result": "/blog/can-foot-pain-cause-knee-pain/?newsletter=check-inbox",
     "404": "/no-such-page/",

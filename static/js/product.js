@@ -1,8 +1,11 @@
-// The product page's colour swatches and gallery. Without JavaScript every
-// colour's photos are on the page, each swatch links to its gallery and the
-// thumbnails link to their photo. With it, a swatch shows its colour's
-// gallery alone and offers only that colour's sizes, and the Buy link opens
-// the chosen size at the shop (`/go/…&variant=ID`).
+// The product page's Buy form, colour swatches and gallery. Without JavaScript
+// every colour's photos are on the page, the thumbnails link to their photo,
+// and the form sends colour, size and width to /go/, which finds the variant
+// (or says it is sold out). With it, a colour shows its gallery alone, sizes
+// and widths sold out in the chosen colour and width (or size) are disabled
+// and say so, the status line gives the chosen variant's stock and price, and
+// Buy opens `/go/…?placement=product-page&variant=ID`, with the article that
+// sent the shopper here.
 (function () {
   "use strict";
 
@@ -12,11 +15,14 @@
   }
   var galleries = Array.prototype.slice.call(document.querySelectorAll(".gallery[data-colour]"));
   var swatches = Array.prototype.slice.call(form.querySelectorAll(".swatch[data-colour]"));
-  var select = form.querySelector("select.buy__select");
+  var select = form.querySelector("select[name=size]");
+  var widthRadios = Array.prototype.slice.call(form.querySelectorAll("input[type=radio][name=width]"));
   var label = form.querySelector("[data-colour-label]");
   var status = form.querySelector("[data-status]");
-  var buy = form.querySelector("[data-buy-link]");
-  var buyHref = buy && buy.getAttribute("href");
+  var data = document.getElementById("buy-variants");
+  var variants = data ? JSON.parse(data.textContent) : [];
+  var defaultStatus = status ? status.textContent : "";
+
   // The article whose card led here (?article=…&placement=card-2, which the page
   // cache leaves out of its key) travels on to the shop link, to be credited.
   var sent = new URLSearchParams(window.location.search);
@@ -24,64 +30,137 @@
   var card = sent.get("placement") || "";
   // So does the newsletter issue that led to that article (?campaign=…, campaign.js).
   var campaign = sent.get("campaign") || "";
-  if (buyHref && /^[-a-zA-Z0-9_]{1,200}$/.test(article)) {
-    buyHref += "&article=" + encodeURIComponent(article);
+  var attribution = "";
+  if (/^[-a-zA-Z0-9_]{1,200}$/.test(article)) {
+    attribution = "&article=" + encodeURIComponent(article);
     if (/^[-a-z0-9_]{1,40}$/.test(card)) {
-      buyHref += "&card=" + encodeURIComponent(card);
+      attribution += "&card=" + encodeURIComponent(card);
     }
     if (/^[-a-zA-Z0-9_]{1,200}$/.test(campaign)) {
-      buyHref += "&campaign=" + encodeURIComponent(campaign);
+      attribution += "&campaign=" + encodeURIComponent(campaign);
     }
   }
-  var groups = select ? Array.prototype.slice.call(select.querySelectorAll("optgroup[data-colour]")) : [];
+
+  function value(name) {
+    var field = form.querySelector("input[name=" + name + "]:checked") || form.querySelector("input[type=hidden][name=" + name + "]");
+    return field ? field.value : "";
+  }
+
+  function find(colour, size, width) {
+    for (var i = 0; i < variants.length; i += 1) {
+      var v = variants[i];
+      if (v.colour === colour && v.size === size && v.width === width) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  function buyable(colour, size, width) {
+    // size null: any size of that colour and width.
+    return variants.some(function (v) {
+      return v.colour === colour && v.width === width && (size === null || v.size === size) && v.buyable;
+    });
+  }
+
+  function mark(textElement, base, soldOut) {
+    textElement.textContent = base + (soldOut ? " — sold out" : "");
+  }
+
+  function chosenVariant() {
+    return select && select.value ? find(value("colour"), select.value, value("width")) : (select ? null : find(value("colour"), value("size"), value("width")));
+  }
+
+  function refresh() {
+    var colour = value("colour");
+    var checked = widthRadios.filter(function (radio) { return radio.checked; })[0];
+    // A colour not made (or sold out) in the checked width: take the first width it can be ordered in.
+    if (checked && !buyable(colour, null, checked.value)) {
+      var other = widthRadios.filter(function (radio) { return buyable(colour, null, radio.value); })[0];
+      if (other) {
+        other.checked = true;
+      }
+    }
+    var width = value("width");
+    var dropped = "";
+    if (select) {
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (!option.value) {
+          return;
+        }
+        var soldOut = !buyable(colour, option.value, width);
+        option.disabled = soldOut;
+        mark(option, option.value, soldOut);
+        if (soldOut && option.selected) {
+          dropped = option.value;
+        }
+      });
+      if (dropped) {
+        select.value = "";
+      }
+    }
+    var size = select ? (select.value || null) : value("size");
+    widthRadios.forEach(function (radio) {
+      var soldOut = !buyable(colour, size, radio.value);
+      radio.disabled = soldOut && !radio.checked;
+      var text = radio.parentNode.querySelector("[data-width-label]");
+      mark(text, radio.value || "Regular", soldOut);
+    });
+    var variant = chosenVariant();
+    if (!status) {
+      return;
+    }
+    if (dropped) {
+      status.textContent = "Size " + dropped + " is sold out in " + [colour, width].filter(Boolean).join(", ") + ": choose another size.";
+    } else if (variant) {
+      status.textContent = variant.summary;
+    } else {
+      status.textContent = defaultStatus;
+    }
+  }
 
   function choose(colour) {
     if (!galleries.some(function (g) { return g.getAttribute("data-colour") === colour; })) {
-      return;
+      return false;
     }
     galleries.forEach(function (gallery) {
       gallery.hidden = gallery.getAttribute("data-colour") !== colour;
     });
     swatches.forEach(function (swatch) {
-      var chosen = swatch.getAttribute("data-colour") === colour;
-      swatch.setAttribute("aria-current", chosen ? "true" : "false");
-      if (chosen && label) {
-        label.textContent = swatch.getAttribute("data-name");
+      if (swatch.getAttribute("data-colour") === colour) {
+        swatch.querySelector("input").checked = true;
+        if (label) {
+          label.textContent = swatch.getAttribute("data-name");
+        }
       }
     });
-    if (groups.length > 1) {
-      groups.forEach(function (group) {
-        var other = group.getAttribute("data-colour") !== colour;
-        group.disabled = other;
-        group.hidden = other;
-      });
-      var picked = select.selectedOptions[0];
-      if (picked && picked.parentNode.disabled) {
-        select.value = "";
-        showStatus();
-      }
-    }
-  }
-
-  function showStatus() {
-    var picked = select && select.selectedOptions[0];
-    if (status && picked && picked.value) {
-      status.textContent = picked.getAttribute("data-summary");
-    }
-    if (buy) {
-      buy.setAttribute("href", buyHref + (picked && picked.value ? "&variant=" + encodeURIComponent(picked.value) : ""));
-    }
+    return true;
   }
 
   swatches.forEach(function (swatch) {
-    swatch.addEventListener("click", function (event) {
-      event.preventDefault();
+    swatch.querySelector("input").addEventListener("change", function () {
       choose(swatch.getAttribute("data-colour"));
+      refresh();
     });
   });
   if (select) {
-    select.addEventListener("change", showStatus);
+    select.addEventListener("change", refresh);
   }
+  widthRadios.forEach(function (radio) {
+    radio.addEventListener("change", refresh);
+  });
+
+  // A chosen variant opens its own page at the shop. A link, not the form's own
+  // submission: the navigation is the script's, so CSP's form-action does not apply.
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var variant = chosenVariant();
+    var href = form.getAttribute("action") + "?placement=product-page" + attribution;
+    if (variant) {
+      href += "&variant=" + encodeURIComponent(variant.id);
+    }
+    window.location.assign(href);
+  });
 
   // Thumbnails scroll their gallery to the photo instead of jumping the page.
   galleries.forEach(function (gallery) {
@@ -100,6 +179,9 @@
   });
 
   var fromHash = window.location.hash.replace(/^#gallery-/, "");
-  choose(fromHash && fromHash !== window.location.hash ? fromHash : (swatches[0] && swatches[0].getAttribute("data-colour")));
-  showStatus();
+  var checkedSwatch = swatches.filter(function (swatch) { return swatch.querySelector("input").checked; })[0];
+  if (!(fromHash && fromHash !== window.location.hash && choose(fromHash)) && checkedSwatch) {
+    choose(checkedSwatch.getAttribute("data-colour"));
+  }
+  refresh();
 })();

@@ -21,6 +21,7 @@ PAGES = [
     "/shop/quantum-2-0-womens-sneaker-pewter-night-sky/",
     "/shop/moment-womens-recovery-slide/",
     "/shop/quantum-2-0-womens-sneaker-pewter-night-sky/review/",
+    "/go/quantum-2-0-womens-sneaker-pewter-night-sky/?colour=Pewter-Night+Sky&size=5&width=Wide",
     "/newsletter/",
     "/no-such-page/",
 ]

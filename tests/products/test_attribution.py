@@ -1,5 +1,6 @@
 """Attribution on every path: article card -> product page -> Buy is credited to the article and card."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 from products.models import Click
@@ -68,3 +69,37 @@ def test_a_draft_never_gets_credit_through_the_product_page(client, demo):
     demo.save()
     client.get(f"/go/{ATOM}/", {"placement": "product-page", "article": SEED, "card": "card-2"})
     assert Click.objects.get().article is None
+
+
+def test_the_buy_form_without_javascript_credits_the_article_for_the_variant_it_names(client, demo):
+    form = {"placement": "product-page", "colour": "Jet Black-White-Fire Red", "size": "8.5", "width": "Wide"}
+    response = client.get(f"/go/{ATOM}/", form, HTTP_REFERER=f"http://testserver{FROM_CARD}")
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://www.kurufootwear.com/products/atom-mens-athletic-sneaker?")
+    assert _redirect(response)["variant"] == ["atom-jet-bl-85w"] and _redirect(response)["utm_content"] == ["card-2"]
+    click = Click.objects.get()
+    assert (click.article, click.placement) == (demo, "card-2")
+
+
+def test_a_sold_out_choice_offers_the_sizes_in_stock_and_counts_nothing(client, demo):
+    form = {"placement": "product-page", "colour": "Jet Black-White-Fire Red", "size": "7", "width": "Wide"}
+    response = client.get(f"/go/{ATOM}/", form, HTTP_REFERER=f"http://testserver{FROM_CARD}")
+    html = response.content.decode()
+    assert response.status_code == 200 and not Click.objects.exists()
+    assert "<h1>Size 7, Wide in Jet Black-White-Fire Red is sold out</h1>" in html
+    links = re.findall(r'href="(/go/[^"]+)"[^>]*>Buy size ([^<]+)<', html)
+    assert links[0] == (
+        f"/go/{ATOM}/?placement=product-page&amp;article={SEED}&amp;card=card-2&amp;variant=ATOM-JET-BL-75W",
+        "7.5, Wide",
+    )
+    assert [size for _, size in links][-1] == "13, Wide"  # 13W is on backorder: orderable; 14W is out of stock
+    bought = client.get(links[0][0].replace("&amp;", "&"))
+    assert _redirect(bought)["variant"] == ["atom-jet-bl-75w"]
+    assert list(Click.objects.values_list("article__slug", "placement")) == [(SEED, "card-2")]
+
+
+def test_a_choice_the_feed_does_not_list_is_answered_too(client, demo):
+    form = {"placement": "product-page", "colour": "Jet Black-White-Fire Red", "size": "<b>99</b>", "width": "Wide"}
+    response = client.get(f"/go/{ATOM}/", form)
+    assert response.status_code == 200 and "Size &lt;b&gt;99&lt;/b&gt;, Wide" in response.content.decode()
+    assert not Click.objects.exists()

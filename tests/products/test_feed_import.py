@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.content import ContentError
 from core.images import placeholder_image
+from core.pagecache import current_generation
 from products.models import Availability, Product, ProductImage, ProductVariant
 from products.services import products_feed_import
 from tests.factories import make_article, make_product
@@ -132,13 +135,48 @@ def test_import_is_idempotent(db, tmp_path, settings):
         sorted(p.name for p in Path(settings.MEDIA_ROOT, "products").iterdir()),
     )
     result = products_feed_import(path=path)
-    assert result.created == [] and result.updated == ["atom-mens-athletic-sneaker"] and result.images_fetched == 0
+    assert result.created == [] and result.updated == [] and result.images_fetched == 0
+    assert result.unchanged == ["atom-mens-athletic-sneaker"]
     after = (
         list(ProductVariant.objects.values_list("pk", "offer_id", "price", "availability")),
         list(ProductImage.objects.values_list("pk", "image")),
         sorted(p.name for p in Path(settings.MEDIA_ROOT, "products").iterdir()),
     )
     assert after == before and Product.objects.count() == 1
+
+
+def _writes(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def test_reimporting_an_unchanged_feed_writes_nothing_and_keeps_the_cached_pages(
+    db, tmp_path, django_capture_on_commit_callbacks
+):
+    path = tsv(tmp_path, ATOM_ROWS)
+    used = make_product(slug="used", feed_id="OLD-1")  # left the feed, kept (an article uses it)
+    article = make_article(sections=1)
+    article.product_cards.create(section=article.sections.get(), product=used)
+    with django_capture_on_commit_callbacks(execute=True):
+        products_feed_import(path=path)
+    generation = current_generation()
+    with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as queries:
+        result = products_feed_import(path=path)
+    assert _writes(queries) == []
+    assert current_generation() == generation
+    assert result.unavailable == ["used"] and result.unchanged == ["atom-mens-athletic-sneaker"]
+
+
+def test_a_changed_price_writes_only_its_variant(db, tmp_path, django_capture_on_commit_callbacks):
+    products_feed_import(path=tsv(tmp_path, ATOM_ROWS))
+    generation = current_generation()
+    rows = [offer(price="139.95 USD"), *ATOM_ROWS[1:]]
+    with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as queries:
+        result = products_feed_import(path=tsv(tmp_path, rows, name="cheaper.tsv"))
+    writes = _writes(queries)
+    variant = ProductVariant._meta.db_table
+    assert len(writes) == 1 and writes[0].startswith(f'UPDATE "{variant}"'), writes
+    assert ProductVariant.objects.get(offer_id="ATM-1").price == Decimal("139.95")
+    assert result.updated == ["atom-mens-athletic-sneaker"] and current_generation() != generation
 
 
 def test_a_second_feed_updates_prices_and_drops_offers_it_no_longer_lists(db, tmp_path):

@@ -38,21 +38,52 @@ def test_price_sale_sizes_and_stock_per_variant(client, shoe):
         r'<ins class="product__sale"><span class="visually-hidden">now </span>\$139.95</ins>\s*',
         price,
     )
-    assert '<option value="P-8">Size 8 · Regular — In stock · $169.95</option>' in html.replace(
-        ' data-summary="In stock · $169.95"', ""
-    )
-    assert re.search(r'<option value="P-8W" data-summary="In stock · \$139.95 \(was \$169.95\)">Size 8 · Wide', html)
-    assert re.search(r'<option value="P-9" data-summary="[^"]*" disabled>Size 9 · Regular — Out of stock', html)
-    assert re.search(
-        r'<option value="S-8" data-summary="[^"]*">Size 8 · Regular — Backorder: ships later · \$174.95', html
-    )
-    assert html.index('label="Pewter"') < html.index('label="Sky"')
+    # Size and width are chosen apart; a size no colour or width has in stock is sold out for everyone.
+    sizes = re.search(r'<select class="buy__select" id="buy-size" name="size" required[^>]*>(.*?)</select>', html, re.S)
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", sizes.group(1)) == ["Choose your size", "8", "9 — sold out"]
+    assert '<option value="9" disabled>' in sizes.group(1)
+    widths = re.findall(r'<input type="radio" name="width" value="([^"]*)"( checked)?', html)
+    assert widths == [("Regular", " checked"), ("Wide", "")]
+    # Each variant's price and stock, in a table readable without JavaScript.
+    rows = dict(re.findall(r'<tr data-offer="([^"]+)"[^>]*>(.*?)</tr>', html, re.S))
+    cells = {offer: re.sub(r"<[^>]+>", "", row) for offer, row in rows.items()}
+    assert cells == {
+        "P-8": "Pewter8Regular$169.95In stock",
+        "P-8W": "Pewter8WideWas $169.95 now $139.95In stock",
+        "P-9": "Pewter9Regular$169.95Out of stock",
+        "S-8": "Sky8Regular$174.95Backorder: ships later",
+    }
+    # And for product.js, which marks the sizes and widths of the chosen colour.
+    data = json.loads(re.search(r'<script id="buy-variants" type="application/json">(.*?)</script>', html).group(1))
+    assert data[1] == {
+        "id": "P-8W",
+        "colour": "Pewter",
+        "size": "8",
+        "width": "Wide",
+        "buyable": True,
+        "summary": "In stock · $139.95 (was $169.95)",
+    }
+    assert [v["buyable"] for v in data] == [True, True, False, True]
 
 
-def test_colour_swatches_link_to_each_colours_gallery(client, shoe):
+def test_buy_is_a_get_form_to_go_and_the_shop_may_receive_it(client, shoe, settings):
+    response = client.get("/shop/shoe/")
+    html = response.content.decode()
+    assert '<form class="buy" action="/go/shoe/" method="get" data-buy>' in html
+    assert '<input type="hidden" name="placement" value="product-page">' in html
+    assert '<button class="button" type="submit" data-buy-link>Buy at KURU' in html
+    # /go/ redirects to the shop: browsers check a form's redirects against form-action.
+    policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    assert policy["form-action"] == "'self' " + " ".join(settings.SHOP_ORIGINS)
+
+
+def test_colour_swatches_are_radio_buttons_beside_each_colours_gallery(client, shoe):
     html = client.get("/shop/shoe/").content.decode()
-    assert re.findall(r'<a class="swatch" href="#gallery-([a-z-]+)"', html) == ["pewter", "sky"]
-    assert 'data-name="Sky" aria-current="false"' in html
+    assert re.findall(r'<label class="swatch" data-colour="([a-z-]+)"', html) == ["pewter", "sky"]
+    assert re.findall(r'<input class="visually-hidden" type="radio" name="colour" value="(\w+)"( checked)?', html) == [
+        ("Pewter", " checked"),
+        ("Sky", ""),
+    ]
     pewter = html[html.index('id="gallery-pewter"') : html.index('id="gallery-sky"')]
     assert pewter.count('alt="The sneaker in Pewter."') == 2 and "in Sky" not in pewter
     assert 'href="#photo-pewter-2"' in pewter  # thumbnails, as links: no script needed
@@ -73,9 +104,13 @@ def test_json_ld_offers_come_from_the_same_variant_rows(client, shoe):
     assert by_sku["P-8W"]["price"] == "139.95" and by_sku["P-8W"]["priceSpecification"]["price"] == "169.95"
     assert by_sku["P-9"]["availability"] == "https://schema.org/OutOfStock"
     assert by_sku["S-8"]["availability"] == "https://schema.org/BackOrder"
-    # Every price the JSON-LD states is one the page states.
+    # Every offer the JSON-LD states is a row of the page's stock table, with its price and stock.
+    shown = {"https://schema.org/InStock": "In stock", "https://schema.org/OutOfStock": "Out of stock"}
+    shown["https://schema.org/BackOrder"] = "Backorder: ships later"
     for offer in offers["offers"]:
-        assert f"${offer['price']}" in html
+        row = re.search(rf'<tr data-offer="{offer["sku"]}"[^>]*>(.*?)</tr>', html, re.S).group(1)
+        assert f"<td>{offer['name'].split(' / ')[1]}</td>" in row
+        assert f"${offer['price']}</td>" in row and f"<td>{shown[offer['availability']]}</td>" in row
 
 
 def test_one_variant_is_a_single_offer(client, db):
@@ -161,7 +196,7 @@ def test_product_page_query_count_does_not_grow_with_variants_or_images(client, 
         make_product_image(shoe, colour="Sky")
     with CaptureQueriesContext(connection) as captured:
         html = client.get("/shop/shoe/").content.decode()
-    assert len(captured) == PAGE_QUERIES and "Size 15 · Regular" in html
+    assert len(captured) == PAGE_QUERIES and '<option value="15">15</option>' in html
 
 
 def test_review_sorts_and_pages_are_page_cached_and_made_up_values_are_not(client, shoe, page_cache):

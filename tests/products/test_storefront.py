@@ -18,7 +18,7 @@ def test_product_page_shows_everything_a_shopper_needs(client, demo):
     assert '<h1 class="product__name">ATOM Men&#x27;s Athletic Sneaker</h1>' in html
     assert "Color: Jet Black-White-Fire Red" in html
     assert "(1,379) Ratings" in html and 'aria-label="Rated 4.6 out of 5 stars"' in html
-    assert f'href="/go/{ATOM}/?placement=product-page"' in html
+    assert f'<form class="buy" action="/go/{ATOM}/" method="get" data-buy>' in html
     assert "Recommended in" in html and f'href="{SEED_URL}"' in html
 
 
