@@ -399,7 +399,9 @@ class PageCacheApplication:
         if not settings.PAGE_CACHE_ENABLED:
             return self.application(environ, start_response)
         cacheguard_reset(environ=environ)
-        request = WSGIRequest(environ)  # Django's own reading of the request; no middleware runs on it
+        # Django's own reading of the request, no middleware run on it. On a copy: WSGIRequest writes
+        # the decoded path back into its environ, which Django would then decode a second time.
+        request = WSGIRequest(environ.copy())
         try:
             query = _cacheable_query(request)
             if query is None:

@@ -216,3 +216,16 @@ def test_a_release_named_in_the_environment_wins(settings, monkeypatch):
     monkeypatch.setattr(pagecache, "_release", None)
     settings.PAGE_CACHE_RELEASE = "4f2c9e1"
     assert pagecache.code_release() == "4f2c9e1"
+
+
+@pytest.mark.parametrize("raw", ["/blog/\u202e/", "/blog/é/", "/\U0001f45f/"])
+def test_a_path_beyond_latin_1_is_read_once_and_answered_404(wired, raw):
+    # A WSGI server hands PATH_INFO over as the request's bytes read as Latin-1.
+    path_info = raw.encode().decode("latin-1")
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path_info, "HTTP_HOST": "testserver", "HTTP_USER_AGENT": BROWSER}
+    setup_testing_defaults(environ)
+    sent = {}
+    body = b"".join(application(environ, lambda status, headers, exc_info=None: sent.update(status=status)))
+    assert sent["status"].startswith("404") and b"<html" in body.lower()
+    # Django decodes it once (WSGIRequest writes the text back): "é", never "Ã©".
+    assert environ["PATH_INFO"] == raw
