@@ -354,11 +354,19 @@ def _sent_by(request, product) -> tuple[str, str, str]:
     Browsers send it as the Referer on a same-origin link (SECURE_REFERRER_POLICY
     keeps the query there); without JavaScript this is how the article travels.
     """
-    referer = urlsplit(request.headers.get("Referer", ""))
+    referer = _referer(request)
     if referer.netloc != request.get_host() or referer.path != product.get_absolute_url():
         return "", "", ""
     query = parse_qs(referer.query)
     return tuple(query.get(name, [""])[0] for name in ("article", "placement", "campaign"))
+
+
+def _referer(request):
+    """The Referer, split; a malformed one (`http://[::1`) counts as none."""
+    try:
+        return urlsplit(request.headers.get("Referer", ""))
+    except ValueError:
+        return urlsplit("")
 
 
 def _email_campaign(request) -> str:
@@ -367,7 +375,7 @@ def _email_campaign(request) -> str:
 
     Same-origin links send the full address as the Referer (SECURE_REFERRER_POLICY).
     """
-    referer = urlsplit(request.headers.get("Referer", ""))
+    referer = _referer(request)
     if referer.netloc != request.get_host():
         return ""
     query = parse_qs(referer.query)

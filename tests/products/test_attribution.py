@@ -3,6 +3,8 @@
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from products.models import Click
 
 ATOM = "atom-mens-athletic-sneaker-jet-black-white-fire-red"
@@ -103,3 +105,12 @@ def test_a_choice_the_feed_does_not_list_is_answered_too(client, demo):
     response = client.get(f"/go/{ATOM}/", form)
     assert response.status_code == 200 and "Size &lt;b&gt;99&lt;/b&gt;, Wide" in response.content.decode()
     assert not Click.objects.exists()
+
+
+@pytest.mark.parametrize("placement", ["product-page", "card-1"])
+def test_a_malformed_referer_is_ignored_and_the_shopper_still_reaches_the_shop(client, demo, placement):
+    from products.models import Product
+
+    product = Product.objects.active().first()
+    response = client.get(f"/go/{product.slug}/?placement={placement}", HTTP_REFERER="http://[::1")
+    assert response.status_code == 302
