@@ -279,9 +279,16 @@ class SuppressionQuerySet(models.QuerySet):
         """Exists(): an active suppression of `email` (a value or an OuterRef), whatever its case."""
         return Exists(self.active().filter(email=Lower(email)))
 
+    def _of(self, email: str):
+        return self.active().filter(email=email.strip().lower())  # stored lower-case, as providers differ
+
+    def in_force(self, email: str):
+        """The active suppression of `email` (any case, surrounding spaces ignored), or None."""
+        return self._of(email).first()
+
     def is_suppressed(self, email: str) -> bool:
         """Return True if no mail may go to `email`: what every send path asks before sending."""
-        return self.active().filter(email=email.strip().lower()).exists()
+        return self._of(email).exists()
 
 
 class Suppression(models.Model):

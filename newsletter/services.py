@@ -108,7 +108,7 @@ def record_signup(*, email: str, source_url: str, placement: str, ip: str | None
                 # The same address arrived concurrently and the unique constraint kept
                 # one row (committed by now): go on with it; the claim below mails once.
                 subscriber = Subscriber.objects.select_for_update().get(email__iexact=email)
-        if (suppression := Suppression.objects.active().filter(email=email.strip().lower()).first()) is not None:
+        if (suppression := Suppression.objects.in_force(email)) is not None:
             # No mail goes there, so no confirmation could: the address stays off the list until
             # staff lift the suppression and it signs up again.
             Subscriber.objects.filter(pk=subscriber.pk).on_the_list().update(
@@ -212,7 +212,7 @@ def issue_send_test(*, issue: Issue, email: str) -> None:
     The task checks again when it sends (a bounce may arrive in between); this
     check is so staff hear why no test came, rather than waiting for it.
     """
-    suppression = Suppression.objects.active().filter(email=email.strip().lower()).first()
+    suppression = Suppression.objects.in_force(email)
     if suppression is not None:
         raise SendRefused(
             f"No test was sent: {suppression.email} is suppressed "
