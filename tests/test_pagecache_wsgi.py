@@ -61,7 +61,9 @@ def serve(path=SEED_URL, method="GET", query="", **environ):
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
-    return Sent(sent["status"], sent["headers"], body)
+    answer = Sent(sent["status"], sent["headers"], body)
+    answer.environ = environ
+    return answer
 
 
 @pytest.fixture
@@ -221,11 +223,7 @@ def test_a_release_named_in_the_environment_wins(settings, monkeypatch):
 @pytest.mark.parametrize("raw", ["/blog/\u202e/", "/blog/é/", "/\U0001f45f/"])
 def test_a_path_beyond_latin_1_is_read_once_and_answered_404(wired, raw):
     # A WSGI server hands PATH_INFO over as the request's bytes read as Latin-1.
-    path_info = raw.encode().decode("latin-1")
-    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path_info, "HTTP_HOST": "testserver", "HTTP_USER_AGENT": BROWSER}
-    setup_testing_defaults(environ)
-    sent = {}
-    body = b"".join(application(environ, lambda status, headers, exc_info=None: sent.update(status=status)))
-    assert sent["status"].startswith("404") and b"<html" in body.lower()
+    sent = serve(raw.encode().decode("latin-1"))
+    assert sent.code == 404 and b"<html" in sent.body.lower()
     # Django decodes it once (WSGIRequest writes the text back): "é", never "Ã©".
-    assert environ["PATH_INFO"] == raw
+    assert sent.environ["PATH_INFO"] == raw
