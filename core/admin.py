@@ -4,7 +4,8 @@ widget every image field of the other apps' admins uses."""
 from csp.constants import SELF
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -20,6 +21,25 @@ CHOOSER_JS = ["admin/js/vendor/jquery/jquery.min.js", "admin/js/jquery.init.js",
 # On the library's own pages: hands a pick or an upload to the chooser dialog that frames them.
 CHOOSER_FRAME_JS = ["admin/js/image_chooser_frame.js"]
 CHOOSER_CSS = {"all": ["css/focal.css", "admin/css/image_library.css"]}
+
+
+class DateHierarchyChangeList(ChangeList):
+    """Django reads a date_hierarchy year or month past the calendar (?created_at__year=99999999999999999999,
+    or December of 9999, whose next month is out of range) as an OverflowError: a 500. This list answers
+    it as any other bad filter: the admin's "?e=1" page."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as e:
+            raise IncorrectLookupParameters(e) from e
+
+
+class DateHierarchyMixin:
+    """For a ModelAdmin with a date_hierarchy."""
+
+    def get_changelist(self, request, **kwargs):
+        return DateHierarchyChangeList
 
 
 def thumbnail(image, size=80):

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from articles.admin import RichTextMixin
 from articles.models import Article
+from core.admin import DateHierarchyMixin
 
 from .emails import issue_content, issue_html, issue_message
 from .exchange import export_subscribers
@@ -39,7 +40,7 @@ from .services import (
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(DateHierarchyMixin, admin.ModelAdmin):
     list_display = [
         "email",
         "status",
@@ -323,7 +324,7 @@ class SuppressionStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Suppression)
-class SuppressionAdmin(admin.ModelAdmin):
+class SuppressionAdmin(DateHierarchyMixin, admin.ModelAdmin):
     """Addresses never mailed again (hard bounces, complaints); staff with change permission may lift one."""
 
     list_display = ["email", "reason", "created_at", "source", "lifted"]

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core.admin import ImageChooserMixin, thumbnail
+from core.admin import DateHierarchyMixin, ImageChooserMixin, thumbnail
 
 from .forms import ClickReportForm
 from .models import Click, Product, ProductImage, ProductVariant, Rating
@@ -200,7 +200,7 @@ class RatingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Click)
-class ClickAdmin(admin.ModelAdmin):
+class ClickAdmin(DateHierarchyMixin, admin.ModelAdmin):
     list_display = ["created_at", "product", "article", "placement", "is_bot"]
     list_filter = ["is_bot", "placement", "created_at"]
     list_select_related = ["product", "article"]

@@ -78,8 +78,11 @@ class ClickReportForm(forms.Form):
     article = forms.IntegerField(
         required=False,
         min_value=1,
+        max_value=2**63 - 1,  # the largest id a database holds; beyond it SQLite raises OverflowError
         widget=forms.HiddenInput,
-        error_messages={"invalid": "Choose the article from the table's links."},
+        error_messages={
+            error: "Choose the article from the table's links." for error in ("invalid", "min_value", "max_value")
+        },
     )
     sort = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
-from core.admin import ImageChooserMixin
+from core.admin import DateHierarchyMixin, ImageChooserMixin
 
 from .. import preview, publishing
 from ..models import Article, ArticleDraft
@@ -31,6 +31,7 @@ from .richtext import RichTextMixin
 
 @admin.register(Article)
 class ArticleAdmin(
+    DateHierarchyMixin,
     ImageChooserMixin,
     ArticleEditingMixin,
     ArticleDraftingMixin,
