@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -191,7 +191,10 @@ def articles_that_sell(start: date, end: date, *, viewer=None, sort: str = "clic
             articles.setdefault(pk, ["", 0, 0])[2] = n
     if articles:
         article_model = ArticleDailyViews._meta.get_field("article").related_model
-        having = Q(pk__in=views.values("article_id")) | Q(pk__in=clicks.values("article_id"))
+        # EXISTS probes the (article, day) indexes once per article. "pk IN (views) OR pk IN (clicks)"
+        # read here in 2 s on SQLite but in 111 s on PostgreSQL at 1,000,000 clicks, whose planner
+        # cannot hash a subquery that outgrows work_mem and runs it again for every article.
+        having = Q(Exists(views.filter(article=OuterRef("pk")))) | Q(Exists(clicks.filter(article=OuterRef("pk"))))
         for pk, title in article_model.objects.filter(having).values_list("pk", "title"):
             articles[pk][0] = title
 
