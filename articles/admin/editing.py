@@ -193,6 +193,12 @@ class ArticleEditingMixin:
         """Write what is valid in the posted forms (in the caller's transaction); notes on what is left out."""
         notes = [f"{self._label(form, name)}: {error}" for name, errors in form.errors.items() for error in errors]
         article = form.instance
+        # A value in error may already be on the instance (a slug another article has is refused only
+        # after it is set): the preview shows the value from before the edit, as for any other error.
+        for name in form.errors:
+            field = article._meta.get_field(name) if name in form.initial else None
+            if field is not None and field.concrete and not field.many_to_many:
+                setattr(article, field.attname, form.initial[name])
         if article.pk is None:
             # A new article: the preview needs an address and an author even before they are typed.
             article.slug = article.slug or f"live-preview-{secrets.token_hex(4)}"

@@ -550,3 +550,22 @@ def test_a_row_added_on_the_page_is_saved_once_however_often_it_is_autosaved(wal
     assert list(article.sections.filter(heading__startswith="Typed").values_list("heading", flat=True)) == [
         "Typed on the page, then changed"
     ]
+
+
+@pytest.mark.parametrize("add", [True, False])
+def test_preview_with_another_articles_slug_previews_with_a_note(walt, add, db):
+    taken = make_article(slug="already-taken")
+    client = client_for(walt)
+    if add:
+        make_author()
+        data, target = form_data(client.get(reverse("admin:articles_article_add"))), url("live_preview_add")
+    else:
+        article = make_ready_draft()
+        data, target = loaded(client, article), url("live_preview", article)
+    data.update({"title": "A title of its own", "slug": taken.slug, "intro_html": "<p>Shown anyway.</p>"})
+    response = client.post(target, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Shown anyway." in html and "Slug: Article with this Slug already exists." in html
+    assert "UNIQUE" not in html.upper() and "constraint" not in html.lower()
+    assert Article.objects.filter(slug=taken.slug).count() == 1
