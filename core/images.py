@@ -128,6 +128,12 @@ class ImageUploadField(forms.ImageField):
     generic "not an image or a corrupted image" check, and so before anything reads the picture's size."""
 
     def to_python(self, data):
+        if self.max_length and len(getattr(data, "name", None) or "") > self.max_length:
+            # The file is stored under a name made from its content, so a long original name (a camera's or
+            # an export's) need not be refused: it is cut, keeping its extension, and the title is made from it.
+            stem, dot, extension = data.name.rpartition(".")
+            keep = self.max_length - len(dot + extension)
+            data.name = stem[:keep] + dot + extension if dot and keep > 0 else data.name[: self.max_length]
         if data and getattr(data, "size", 0) > MAX_BYTES:
             raise ValidationError(f"The image is {data.size // 1024 // 1024} MB; the limit is 10 MB.")
         if data and hasattr(data, "read"):

@@ -178,6 +178,19 @@ def test_uploading_in_the_chooser_popup_hands_the_new_image_back(db, staff_clien
     assert image.alt == "A calf stretch against a wall."
 
 
+def test_an_upload_with_a_long_file_name_is_kept_under_a_shortened_name(db, staff_client):
+    long_name = "summer-campaign-" + "x" * 140 + ".jpg"
+    response = staff_client.post(
+        reverse("admin:core_image_add"),
+        {"file": image_file(long_name, width=120, height=80), "alt": "A trail shoe on a rock.", "title": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    image = Image.objects.get()
+    # Stored under its content's name; the title keeps the first 96 characters of the original one.
+    assert image.file.name.endswith(".jpg") and "summer" not in image.file.name
+    assert image.title == ("summer campaign " + "x" * 140)[:96]
+
+
 def test_uploading_a_picture_already_in_the_library_is_refused(db, staff_client):
     existing = make_image(image_file(width=50, height=50, color=(5, 5, 5)), title="Black square")
     response = staff_client.post(
