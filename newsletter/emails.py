@@ -163,6 +163,9 @@ def issue_headers(delivery=None) -> dict:
     headers = {"List-Id": f"KURU newsletter <{settings.NEWSLETTER_LIST_DOMAIN}>", "Precedence": "bulk"}
     if delivery is not None:
         headers["Message-ID"] = delivery.message_id
+        if settings.NEWSLETTER_ESP == "postmark":
+            # Postmark reports its own message id, not ours, but echoes X-PM-Metadata-* in its bounce events.
+            headers["X-PM-Metadata-delivery"] = str(delivery.pk)
     return headers
 
 

@@ -224,6 +224,31 @@ def issue_send_test(*, issue: Issue, email: str) -> None:
 
 # The Message-ID every issue delivery carries (Delivery.message_id), which providers report back.
 _DELIVERY_MESSAGE_ID = re.compile(r"<issue-\d+\.delivery-(\d+)@")
+BOUNCE_WINDOW = timedelta(days=3)
+
+
+def _reported_delivery(email, message_id, delivery_id, *, latest_sent):
+    """The issue delivery to `email` a provider's event is about, or None.
+
+    Named by our Message-ID (Mailgun reports the header) or by the delivery's id
+    (Postmark echoes the X-PM-Metadata-delivery header an issue carries). With
+    `latest_sent`, for a provider that reports neither (MailerSend), the address's
+    latest delivery sent in the last BOUNCE_WINDOW: hard bounces arrive within
+    minutes, and once an address bounces, every recent message to it did.
+    """
+    deliveries = Delivery.objects.filter(subscriber__email__iexact=email)
+    if match := _DELIVERY_MESSAGE_ID.search(message_id or ""):
+        delivery_id = match[1]
+    if delivery_id is not None:
+        delivery_id = str(delivery_id)
+        # Whatever the event's metadata holds, only a number a database column can store is looked up.
+        if not (delivery_id.isascii() and delivery_id.isdigit() and 0 < int(delivery_id) < 2**63):
+            return None
+        return deliveries.filter(pk=delivery_id).first()
+    if latest_sent:
+        since = timezone.now() - BOUNCE_WINDOW
+        return deliveries.filter(state=Delivery.State.SENT, sent_at__gte=since).order_by("-sent_at").first()
+    return None
 
 
 def suppression_record(
@@ -234,13 +259,15 @@ def suppression_record(
     description: str = "",
     event_id: str | None = None,
     message_id: str | None = None,
+    delivery_id: str | None = None,
+    latest_sent: bool = False,
 ) -> Suppression:
     """Suppress an address for good (a hard bounce or a complaint), mark the bounced delivery and take
     the subscriber off the list.
 
     Idempotent: a repeated provider event (same event_id) changes nothing, and an
     address already suppressed keeps its first record. A hard bounce turns the
-    delivery its Message-ID names (if it went to this address) from sent to bounced.
+    delivery the event is about (_reported_delivery) from sent to bounced.
     A pending or confirmed subscriber at the address becomes bounced or complained
     (one who unsubscribed stays unsubscribed), so the admin, reports and sends agree.
     """
@@ -249,10 +276,7 @@ def suppression_record(
         suppression = Suppression.objects.filter(event_id=event_id).first() if event_id else None
         if suppression is not None:
             return suppression
-        delivery = None
-        match = _DELIVERY_MESSAGE_ID.search(message_id or "")
-        if match:
-            delivery = Delivery.objects.filter(pk=match[1], subscriber__email__iexact=email).first()
+        delivery = _reported_delivery(email, message_id, delivery_id, latest_sent=latest_sent)
         if delivery is not None and reason == Suppression.Reason.BOUNCE:
             Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.SENT).update(state=Delivery.State.BOUNCED)
         Subscriber.objects.filter(email__iexact=email).on_the_list().update(status=SUPPRESSED_STATUS[reason])

@@ -104,15 +104,20 @@ class Provider:
     view: object  # the view function
     secrets: tuple  # ANYMAIL settings that must all be set for the endpoint to exist
     is_hard_bounce: object = None  # event -> bool, for providers that report soft bounces as bounces
+    # Whether its events carry our Message-ID; if not, a bounce marks the address's latest sent delivery
+    # (unless the event's metadata names the delivery: services._reported_delivery).
+    reports_our_message_id: bool = True
 
 
 PROVIDERS = {
     "mailgun": Provider(MailgunTrackingWebhook.as_view(), ("WEBHOOK_SECRET", "MAILGUN_WEBHOOK_SIGNING_KEY")),
-    "postmark": Provider(PostmarkTrackingWebhook.as_view(), ("WEBHOOK_SECRET",), _postmark_hard),
-    "mailersend": Provider(MailerSendTrackingWebhook.as_view(), ("MAILERSEND_SIGNING_SECRET",), _mailersend_hard),
+    "postmark": Provider(PostmarkTrackingWebhook.as_view(), ("WEBHOOK_SECRET",), _postmark_hard, False),
+    "mailersend": Provider(
+        MailerSendTrackingWebhook.as_view(), ("MAILERSEND_SIGNING_SECRET",), _mailersend_hard, False
+    ),
 }
 # Keyed by anymail's name for the provider, which the tracking signal carries.
-HARD_BOUNCE = {p.view.view_class.esp_name: p.is_hard_bounce for p in PROVIDERS.values() if p.is_hard_bounce}
+BY_ESP_NAME = {p.view.view_class.esp_name: p for p in PROVIDERS.values()}
 
 
 def missing_secrets(esp: str) -> list[str]:
@@ -144,17 +149,21 @@ def record_event(sender, event, esp_name, **kwargs):
     reason = REASONS.get(event.event_type)
     if event.event_type == EventType.REJECTED:
         reason = REJECT_REASONS.get(event.reject_reason)
+    provider = BY_ESP_NAME.get(esp_name, Provider(None, ()))
     if reason == Suppression.Reason.BOUNCE and event.event_type == EventType.BOUNCED:
-        is_hard = HARD_BOUNCE.get(esp_name)
-        if is_hard is not None and not is_hard(event):
+        if provider.is_hard_bounce is not None and not provider.is_hard_bounce(event):
             return
     if reason is None or not event.recipient:
         return
+    ours = provider.reports_our_message_id
+    metadata = event.metadata if isinstance(event.metadata, dict) else {}
     suppression_record(
         email=event.recipient,
         reason=reason,
         source=f"{esp_name} webhook",
         description=" ".join(filter(None, [event.description, event.mta_response])),
         event_id=f"{esp_name}:{event.event_id}" if event.event_id else None,
-        message_id=event.message_id,
+        message_id=event.message_id if ours else None,
+        delivery_id=metadata.get("delivery"),
+        latest_sent=not ours,
     )

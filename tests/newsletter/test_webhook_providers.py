@@ -6,12 +6,15 @@ import hashlib
 import hmac
 import json
 import secrets
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from newsletter.checks import check_bounce_webhook_configured, check_mail_provider_is_known
-from newsletter.models import Subscriber, Suppression
-from tests.factories import make_subscriber
+from newsletter.models import Delivery, Issue, Subscriber, Suppression
+from newsletter.tasks import send_issue_batch
+from tests.factories import make_article, make_issue, make_subscriber
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +160,70 @@ def test_a_signed_mailersend_hard_bounce_suppresses_and_a_soft_one_does_not(clie
     )
     assert "domain name not found" in suppression.description
     assert Subscriber.objects.get(email="reader@example.com").status == "bounced"
+
+
+@pytest.fixture
+def sent_issue(smtp_server, settings):
+    """Sends an issue to two readers through the real SMTP server; returns {address: [message, delivery]}."""
+    settings.NEWSLETTER_SEND_PER_MINUTE = 0
+    make_subscriber("reader@example.com")
+    make_subscriber("other@example.com")
+    issue = make_issue(subject="December", slug="december", articles=[make_article(slug="knee-pain")])
+    Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.SCHEDULED, send_at=timezone.now())
+    assert send_issue_batch.call(issue.pk) == 2
+    return {
+        email: [smtp_server.to(email)[0], Delivery.objects.get(issue=issue, subscriber__email=email)]
+        for email in ("reader@example.com", "other@example.com")
+    }
+
+
+def _states():
+    return dict(Delivery.objects.values_list("subscriber__email", "state"))
+
+
+def test_a_postmark_bounce_marks_the_delivery_its_metadata_names(client, postmark, sent_issue):
+    message, delivery = sent_issue["reader@example.com"]
+    # Postmark strips X-PM-Metadata-* headers from the message and echoes them in its events.
+    assert message["X-PM-Metadata-delivery"] == str(delivery.pk)
+    event = postmark_event("Reader@Example.com")
+    event["Metadata"] = {"delivery": message["X-PM-Metadata-delivery"]}
+    assert post_postmark(client, event).status_code == 200
+    assert _states() == {"reader@example.com": "bounced", "other@example.com": "sent"}
+    assert Suppression.objects.get().delivery == delivery
+
+
+def test_metadata_naming_someone_elses_delivery_marks_nothing(client, postmark, sent_issue):
+    _, others = sent_issue["other@example.com"]
+    event = postmark_event("reader@example.com")
+    event["Metadata"] = {"delivery": str(others.pk)}
+    assert post_postmark(client, event).status_code == 200
+    assert set(_states().values()) == {"sent"} and Suppression.objects.get().delivery is None
+
+
+@pytest.mark.parametrize("named", ["1e9", "-1", str(2**64), "٣", "", None, 7.5])
+def test_metadata_of_any_shape_suppresses_without_naming_a_delivery(client, postmark, sent_issue, named):
+    event = postmark_event("reader@example.com")
+    event["Metadata"] = {"delivery": named}
+    assert post_postmark(client, event).status_code == 200
+    suppression = Suppression.objects.get()
+    assert suppression.email == "reader@example.com"
+    if named is None:  # as if no metadata: the latest sent delivery, below
+        assert suppression.delivery == sent_issue["reader@example.com"][1]
+    else:
+        assert suppression.delivery is None and set(_states().values()) == {"sent"}
+
+
+def test_a_mailersend_bounce_marks_the_addresss_latest_recent_delivery(client, mailersend, sent_issue):
+    # MailerSend reports neither our Message-ID nor metadata: the latest delivery sent to the address.
+    assert post_mailersend(client, mailersend_event("reader@example.com")).status_code == 200
+    assert _states() == {"reader@example.com": "bounced", "other@example.com": "sent"}
+    assert Suppression.objects.get().delivery == sent_issue["reader@example.com"][1]
+
+
+def test_a_bounce_days_after_the_last_delivery_marks_none(client, mailersend, sent_issue):
+    Delivery.objects.update(sent_at=timezone.now() - timedelta(days=4))
+    assert post_mailersend(client, mailersend_event("reader@example.com")).status_code == 200
+    assert set(_states().values()) == {"sent"} and Suppression.objects.get().delivery is None
 
 
 def test_checks_name_an_unknown_provider_and_half_a_configuration(settings):
