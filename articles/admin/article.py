@@ -84,8 +84,8 @@ class ArticleAdmin(
     class Media:
         css = {"all": ["admin/css/article_admin.css"]}
         # The error summary's links open the panel of the field they name; a grip and keyboard
-        # reordering on the sortable inlines' rows.
-        js = ["admin/js/error_summary.js", "admin/js/sortable_keyboard.js"]
+        # reordering on the sortable inlines' rows; the topics widget's search icons named for screen readers.
+        js = ["admin/js/error_summary.js", "admin/js/sortable_keyboard.js", "admin/js/filter_horizontal_labels.js"]
 
     actions = ["publish_now", "publish_changes", "unpublish"]
 

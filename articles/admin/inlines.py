@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from core.admin import ImageChooserMixin
 from products.admin import card_preview_html
@@ -75,6 +76,24 @@ class AutosavedRowsFormSet(CustomInlineFormSet):
             and form.instance.pk is not None
             and not self._should_delete_form(form)
         }
+
+
+class LabelledCellsFormSet:
+    """For a tabular inline: its cells are labelled only by their column's header, which screen readers
+    (and axe) do not tie to the field, so each field is named after its column and row ("Text, takeaway 2")."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        noun = self.model._meta.verbose_name
+        row = f"{noun} {index + 1}" if index is not None else f"new {noun}"
+        for name, field in form.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)  # inside the admin's related-field wrapper
+            if not widget.is_hidden:
+                widget.attrs.setdefault("aria-label", f"{field.label or capfirst(name)}, {row}")
+
+
+class TakeawayFormSet(LabelledCellsFormSet, AutosavedRowsFormSet):
+    pass
 
 
 class PublishCheckFormSet(AutosavedRowsFormSet):
@@ -150,7 +169,7 @@ class CardForm(forms.ModelForm):
         return cleaned
 
 
-class CardFormSet(PublishCheckFormSet):
+class CardFormSet(LabelledCellsFormSet, PublishCheckFormSet):
     rule = staticmethod(publishing.card_errors)
     section_formset = None  # set by ArticleAdmin._create_formsets
 
@@ -196,7 +215,7 @@ class CardFormSet(PublishCheckFormSet):
 
 class TakeawayInline(SortableInlineAdminMixin, admin.TabularInline):
     model = Takeaway
-    formset = AutosavedRowsFormSet
+    formset = TakeawayFormSet
     extra = 0
     fields = ["text", "sort_order"]
 
@@ -274,6 +293,14 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"  # noqa: DJ007 -- ArticleAdmin.fieldsets choose the fields shown.
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The admin's date and time boxes follow plain text ("Date:", "Time:") that no label ties to them.
+        field = self.fields.get("published_at")
+        if field is not None and isinstance(field.widget, forms.MultiWidget):
+            for part, name in zip(field.widget.widgets, ("date", "time"), strict=False):
+                part.attrs.setdefault("aria-label", f"{capfirst(field.label)}: {name}")
 
     def clean(self):
         cleaned = super().clean()

@@ -110,14 +110,19 @@ def test_rows_move_with_the_keyboard_and_the_order_is_saved(writer_page, live_se
     assert errors == []
 
 
-def test_axe_finds_nothing_wrong_with_the_grips(browser, writer_page, live_server):
-    page, _errors = writer_page
+def axe_path() -> Path:
     axe = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
     if not axe.exists():
         message = f"{axe} is missing: run `npm ci` (make test does this)."
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+    return axe
+
+
+def test_axe_finds_nothing_wrong_with_the_grips(browser, writer_page, live_server):
+    page, _errors = writer_page
+    axe = axe_path()
     article = make_article(status=Article.Status.DRAFT, published_at=None, sections=2, takeaways=2, cards=1)
     # axe is injected as an inline script, which the admin's CSP rightly refuses: this context bypasses it.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
@@ -132,13 +137,40 @@ def test_axe_finds_nothing_wrong_with_the_grips(browser, writer_page, live_serve
     checked.wait_for_function("document.querySelector('#sections-2 .ProseMirror[aria-labelledby]') !== null")
     checked.add_script_tag(path=str(axe))
     violations = checked.evaluate(
-        # What this project adds to the rows: the grips, their column, the editors. (Django's tabular
-        # inlines label their inputs by column header only, which axe reports; that is Django's markup.)
+        # What this project adds to the rows: the grips, their column, the editors (the whole form: below).
         "async () => (await axe.run({include: [['.sort-grip'], ['th.original'], ['.sort-status'], ['.prose-editor']]},"
         " {resultTypes: ['violations']})).violations.map(v => v.id + ' at ' + v.nodes[0].target.join(' '))"
     )
     context.close()
     assert violations == [], "\n".join(violations)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_whole_article_form_passes_axe_and_its_cards_fit_their_box(browser, writer_page, live_server, width):
+    page, _errors = writer_page
+    axe = axe_path()
+    article = make_article(status=Article.Status.DRAFT, published_at=None, sections=3, takeaways=2, cards=2)
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    context.add_cookies(page.context.cookies())
+    checked = context.new_page()
+    problems = []
+    for path in [f"/admin/articles/article/{article.pk}/change/", "/admin/articles/article/add/"]:
+        checked.goto(live_server.url + path)
+        checked.wait_for_load_state("load")
+        checked.wait_for_function("document.querySelector('.selector .search-label-icon[role=img]') !== null")
+        # The cards (section, product, preview) are stacked in the form column: nothing scrolls sideways.
+        box = checked.evaluate(
+            "() => [...document.querySelectorAll('#product_cards-group .tabular')].map(e => e.scrollWidth - e.clientWidth)"
+        )
+        assert box == [0], (path, box)
+        checked.add_script_tag(path=str(axe))
+        problems += checked.evaluate(
+            "async (path) => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => path + ' ' + v.id + ' at ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))",
+            path,
+        )
+    context.close()
+    assert problems == [], "\n".join(problems)
 
 
 def test_the_article_list_fits_1280_pixels_without_a_sideways_scroll(writer_page, live_server):

@@ -79,9 +79,8 @@
   }
 
   function decorate(fieldset) {
-    const rows = rowsOf(fieldset);
-    if (rows.length === 0) return;
-    // Tabular inlines: the grips' column gets a header (read by screen readers only).
+    // Tabular inlines: the grips' column gets a header (read by screen readers only),
+    // even before it has a row (an empty header is an axe violation).
     const header = fieldset.querySelector("thead th.original");
     if (header && !header.textContent.trim()) {
       const text = document.createElement("span");
@@ -89,6 +88,8 @@
       text.textContent = "Order";
       header.appendChild(text);
     }
+    const rows = rowsOf(fieldset);
+    if (rows.length === 0) return;
     const status = document.createElement("p");
     status.className = "sort-status";
     status.setAttribute("role", "status");
