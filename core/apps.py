@@ -25,3 +25,7 @@ class CoreConfig(AppConfig):
         post_delete.connect(bump_generation, sender=Image, dispatch_uid="pagecache-delete-Image")
         # A deleted image's original and renditions leave storage once the deletion commits.
         post_delete.connect(tasks.queue_image_files_removal, sender=Image, dispatch_uid="core-remove-Image-files")
+        # So do the files an image held before staff uploaded another in their place, once that save commits.
+        post_save.connect(
+            tasks.queue_replaced_image_files_removal, sender=Image, dispatch_uid="core-remove-replaced-Image-files"
+        )

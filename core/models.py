@@ -4,11 +4,13 @@ from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, router
 
 from .images import alt_text_problem, content_name, prepare_image, store_image, validate_image_file
 
 FRACTION = [MinValueValidator(0), MaxValueValidator(1)]
+# What an image remembers of the file its row holds, to know when a save stores another one.
+STORED_FILE_FIELDS = {"file", "file_width"}
 
 
 class ImageQuerySet(models.QuerySet):
@@ -101,12 +103,55 @@ class Image(models.Model):
         if upload and not self.title:
             # The stored name is a hash: keep the name staff know the picture by.
             self.title = PurePosixPath(self.file.name).stem.replace("_", " ").replace("-", " ")[:200]
-        if kwargs.get("update_fields") is None or "file" in kwargs["update_fields"]:
+        writes_file = kwargs.get("update_fields") is None or "file" in kwargs["update_fields"]
+        if writes_file:
             prepare_image(self, "file")
+        # Read by core.tasks.queue_replaced_image_files_removal (post_save): the old file leaves storage
+        # once this save commits.
+        self._replaced_file = self._file_replaced(kwargs.get("using")) if writes_file else None
         super().save(*args, **kwargs)
+        if writes_file:
+            self._remember_stored_file()
 
     def get_absolute_url(self):
         return self.file.url
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        image = super().from_db(db, field_names, values)
+        image._remember_stored_file()
+        return image
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        fields = None if fields is None else set(fields)
+        super().refresh_from_db(using, fields, from_queryset)
+        if fields is None or STORED_FILE_FIELDS <= fields:
+            self._remember_stored_file()
+        elif STORED_FILE_FIELDS & fields:
+            self.__dict__.pop("_stored_file", None)  # half of it from the database: ask it again when saving
+
+    def _remember_stored_file(self) -> None:
+        """Note (name, width) of the file the row holds, as loaded or saved; unknown while either is deferred."""
+        if STORED_FILE_FIELDS & self.get_deferred_fields():
+            self.__dict__.pop("_stored_file", None)
+        else:
+            self._stored_file = (self.file.name or "", self.file_width)
+
+    def _file_replaced(self, using) -> tuple[str, int | None] | None:
+        """(name, width) of the file the row holds when this save stores another one in its place, or None.
+
+        Known without a query for an image loaded or saved before; asked of the database otherwise
+        (an instance made with the pk of a row, or loaded without its file).
+        """
+        if self.pk is None:
+            return None
+        stored = self.__dict__.get("_stored_file")
+        if stored is None:
+            db = using or router.db_for_write(type(self), instance=self)
+            stored = type(self)._base_manager.using(db).filter(pk=self.pk).values_list("file", "file_width").first()
+        if stored and stored[0] and stored[0] != self.file.name:
+            return stored
+        return None
 
     def clean(self):
         errors = {}

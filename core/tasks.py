@@ -98,19 +98,32 @@ def queue_image_files_removal(sender, instance, using=None, **kwargs):
         transaction.on_commit(lambda: remove_image_files.enqueue(name, width), using=using)
 
 
+def queue_replaced_image_files_removal(sender, instance, using=None, **kwargs):
+    """post_save receiver for library images: once a save that stored another file in place of the row's
+    commits, queue removing the file it held (`Image.save()` notes which).
+
+    Not before: a save that rolls back leaves the row holding that file.
+    """
+    replaced, instance._replaced_file = getattr(instance, "_replaced_file", None), None
+    if replaced:
+        name, width = replaced
+        transaction.on_commit(lambda: remove_image_files.enqueue(name, width), using=using)
+
+
 @task()
 def remove_image_files(name: str, width: int | None) -> list[str]:
-    """Delete a deleted image's original and every rendition of it from storage; return the names deleted.
+    """Delete the original and every rendition of a deleted or replaced image from storage; return the names
+    deleted.
 
-    Nothing is deleted while a row holds the same (content-addressed) file again: the same picture
-    uploaded anew after the deletion keeps its files.
+    Nothing is deleted while a row holds the same (content-addressed) file: the same picture uploaded
+    anew after the deletion, or shown by another row, keeps its files.
     """
     if source_in_use(name):
         return []
     names = [name, *(rendition_name(name, w, ext) for ext in RENDITION_FORMATS for w in rendition_widths(width))]
     for stored in names:
         default_storage.delete(stored)  # a rendition never made is no error
-    logger.info("Removed %s and its renditions: its library image was deleted.", name)
+    logger.info("Removed %s and its renditions: no library image holds it any longer.", name)
     return names
 
 
