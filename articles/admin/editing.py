@@ -52,6 +52,7 @@ class ArticleEditingMixin:
         return [
             url("live-preview/", self.live_preview_view, "live_preview_add"),
             url("<path:object_id>/live-preview/", self.live_preview_view, "live_preview"),
+            url("add/autosave/", self.autosave_view, "autosave_add"),
             url("<path:object_id>/autosave/", self.autosave_view, "autosave"),
             url("<path:object_id>/editing/", self.editing_view, "editing"),
         ] + super().get_urls()
@@ -121,7 +122,10 @@ class ArticleEditingMixin:
                 "url": reverse("admin:articles_article_live_preview_add")
                 if add
                 else reverse("admin:articles_article_live_preview", args=[obj.pk]),
-                "autosave_url": "" if add else reverse("admin:articles_article_autosave", args=[obj.pk]),
+                "add": add,
+                "autosave_url": reverse("admin:articles_article_autosave_add")
+                if add
+                else reverse("admin:articles_article_autosave", args=[obj.pk]),
                 "editing_url": "" if add else reverse("admin:articles_article_editing", args=[obj.pk]),
                 "autosave_seconds": AUTOSAVE_SECONDS,
                 "heartbeat_seconds": HEARTBEAT_SECONDS,
@@ -245,41 +249,55 @@ class ArticleEditingMixin:
         field = form.fields.get(name)
         return capfirst(field.label) if field is not None and field.label else "Article"
 
-    def autosave_view(self, request, object_id):
-        """POST only: keep the posted form as the draft (live article) or as the draft article itself; JSON."""
+    def autosave_view(self, request, object_id=None):
+        """POST only: keep the posted form as the draft (live article) or as the draft article itself; JSON.
+
+        Without `object_id` (the add form) a valid form creates the article, always as a draft;
+        the answer gives its addresses so that the page goes on as its change form.
+        """
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        article = self._editable_article(request, object_id)
-        loaded = request.POST.get(VERSION_FIELD, "")
-        conflict = editing.edit_conflict(article=article, user=request.user, loaded_version=loaded)
-        if conflict is not None:
-            return JsonResponse(
-                {
-                    "saved": False,
-                    "conflict": True,
-                    "message_html": "Not autosaved. " + self._conflict_html(conflict, article),
-                },
-                status=409,
-            )
-        live = article.live_when_read = article.is_published()
+        add = object_id is None
+        if add:
+            if not self.has_add_permission(request):
+                raise PermissionDenied("You may not add articles.")
+            article = Article()
+            loaded = ""
+        else:
+            article = self._editable_article(request, object_id)
+            loaded = request.POST.get(VERSION_FIELD, "")
+            conflict = editing.edit_conflict(article=article, user=request.user, loaded_version=loaded)
+            if conflict is not None:
+                return JsonResponse(
+                    {
+                        "saved": False,
+                        "conflict": True,
+                        "message_html": "Not autosaved. " + self._conflict_html(conflict, article),
+                    },
+                    status=409,
+                )
+        live = article.live_when_read = not add and article.is_published()
         request.article_editing = "autosave"
         request.saving_article_draft = live
         snapshot, rows = None, {}
         with transaction.atomic():
             if live and (draft := draft_of(article)) is not None:
                 drafts.apply_snapshot(article, draft.snapshot)
-            form, formsets = self._posted_forms(request, article, add=False)
+            form, formsets = self._posted_forms(request, article, add=add)
             saved = form.is_valid() and all_valid(formsets)
             if saved:
-                obj = self.save_form(request, form, change=True)
-                self.save_model(request, obj, form, True)
-                self.save_related(request, form, formsets, True)
+                obj = self.save_form(request, form, change=not add)
+                self.save_model(request, obj, form, not add)
+                self.save_related(request, form, formsets, not add)
                 # The page's new rows are saved now: it writes these ids in, so the next save updates them.
                 rows = {f.prefix: f.autosaved_ids() for f in formsets if hasattr(f, "autosaved_ids")}
                 if live:
                     snapshot = drafts.take_snapshot(article)
             if live or not saved:
                 transaction.set_rollback(True)
+        if add and not saved:
+            # Nothing was stored, so there is nobody's presence to record either.
+            return JsonResponse({"saved": False, "rows": {}, "message": self._still_needed(form, formsets)})
         if snapshot is not None:
             article_draft_save(article=article, user=request.user, snapshot=snapshot)
         version = editing.edit_version(article.pk) if saved else loaded
@@ -291,15 +309,45 @@ class ArticleEditingMixin:
             message = f"Autosaved {where} at {local_time(timezone.now())}."
         else:
             message = "Not autosaved: some fields need fixing. Save the form to see which."
-        return JsonResponse(
-            {
-                "saved": saved,
-                "version": version,
-                "rows": rows,
-                "message": message,
-                "notice": editing_notice(editing.others_editing(article, request.user)),
+        answer = {
+            "saved": saved,
+            "version": version,
+            "rows": rows,
+            "message": message,
+            "notice": "" if add else editing_notice(editing.others_editing(article, request.user)),
+        }
+        if add:
+            # From now on the page is the change form of this article.
+            answer["urls"] = {
+                "change": reverse("admin:articles_article_change", args=[article.pk]),
+                "autosave": reverse("admin:articles_article_autosave", args=[article.pk]),
+                "editing": reverse("admin:articles_article_editing", args=[article.pk]),
+                "preview": reverse("admin:articles_article_live_preview", args=[article.pk]),
             }
-        )
+        return JsonResponse(answer)
+
+    # What an add form needs before its first autosave, as the message names it ("add a title").
+    NEEDED = {"title": "a title", "slug": "a slug", "author": "an author"}
+
+    def _still_needed(self, form, formsets) -> str:
+        """Why the add form was not autosaved: "Not autosaved yet: add a title." and what else to fix."""
+        needed, fixes = [], []
+        for name, errors in form.errors.as_data().items():
+            for error in errors:
+                if error.code == "required" and name in self.NEEDED:
+                    needed.append(self.NEEDED[name])
+                else:
+                    fixes += [f"{self._label(form, name)}: {message}" for message in error.messages]
+        for formset in formsets:
+            noun = capfirst(formset.model._meta.verbose_name)
+            fixes += [f"{capfirst(formset.model._meta.verbose_name_plural)}: {e}" for e in formset.non_form_errors()]
+            for index, row in enumerate(formset.forms, start=1):
+                if not (formset.can_delete and formset._should_delete_form(row)):
+                    fixes += [f"{noun} {index}: {error}" for errors in row.errors.values() for error in errors]
+        parts = ["add " + " and ".join(", ".join(needed).rsplit(", ", 1)) + "."] if needed else []
+        if fixes:
+            parts.append(("Also fix: " if needed else "Fix: ") + " ".join(fixes))
+        return "Not autosaved yet: " + (" ".join(parts) or "check the form.")
 
     def editing_view(self, request, object_id):
         """POST only: the change form's heartbeat (or its goodbye, leave=1); JSON saying who else is editing."""

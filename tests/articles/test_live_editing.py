@@ -292,6 +292,190 @@ def test_autosave_query_counts_are_pinned(walt, db, django_assert_num_queries):
             assert client.post(url("autosave", article), data).json()["saved"] is True
 
 
+# Autosave of the add form: the first valid one creates the article as a draft, the page goes on as its change form.
+
+
+def add_form(client, **fields):
+    """The add form's POST data as a browser sends it, with `fields` typed in."""
+    data = form_data(client.get(reverse("admin:articles_article_add")))
+    data.update(fields)
+    return data
+
+
+def typed(author, /, **fields):
+    """A new article typed into the add form: a title, its slug, an author, a takeaway and a section."""
+    return {
+        "title": "Typed, never saved",
+        "slug": "typed-never-saved",
+        "author": str(author.pk),
+        "intro_html": "<p>First lines.</p>",
+        "takeaways-TOTAL_FORMS": "1",
+        "takeaways-0-text": "A first takeaway",
+        "takeaways-0-sort_order": "1",
+        "sections-TOTAL_FORMS": "1",
+        "sections-0-level": "2",
+        "sections-0-heading": "A first section",
+        "sections-0-body_html": "<p>Words.</p>",
+        "sections-0-sort_order": "1",
+        **fields,
+    }
+
+
+def test_the_first_autosave_of_the_add_form_creates_one_draft_that_later_saves_update(walt, client, db):
+    author = make_author()
+    writer = client_for(walt)
+    data = add_form(writer, **typed(author))
+    versions, logs = Version.objects.count(), LogEntry.objects.count()
+    answer = writer.post(url("autosave_add"), data).json()
+    assert answer["saved"] is True and answer["message"].startswith("Autosaved as a draft at")
+    article = Article.objects.get()
+    assert (article.title, article.status, article.published_at) == ("Typed, never saved", Article.Status.DRAFT, None)
+    assert (article.author, article.last_edited_by) == (author, walt)
+    assert answer["urls"] == {
+        "change": reverse(CHANGE, args=[article.pk]),
+        "autosave": url("autosave", article),
+        "editing": url("editing", article),
+        "preview": url("live_preview", article),
+    }
+    section, takeaway = article.sections.get(), article.takeaways.get()
+    assert answer["rows"] == {
+        "takeaways": {"0": takeaway.pk},
+        "sections": {"0": section.pk},
+        "product_cards": {},
+        "faqs": {},
+    }
+    assert answer["version"] == article.updated_at.isoformat()
+    assert (Version.objects.count(), LogEntry.objects.count()) == (versions, logs)  # as every autosave
+    assert EditPresence.objects.get(article=article).user == walt
+    assert not Article.objects.published().exists()
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+    # As article_editing.js does: the ids and the version go into the page, which posts to the new addresses.
+    data.update({"sections-0-id": str(section.pk), "takeaways-0-id": str(takeaway.pk)})
+    data.update({"_edit_version": answer["version"], "title": "Typed, autosaved twice"})
+    data["sections-0-heading"] = "A first section, reworded"
+    again = writer.post(answer["urls"]["autosave"], data).json()
+    assert again["saved"] is True and "urls" not in again
+    assert Article.objects.get().title == "Typed, autosaved twice"
+    assert list(Section.objects.values_list("pk", "heading")) == [(section.pk, "A first section, reworded")]
+
+    # Then "Save", from the same page: the article is saved (with its history), not a second one made.
+    data.update({"_edit_version": again["version"], "title": "Typed, then saved"})
+    assert writer.post(answer["urls"]["change"], data).status_code == 302
+    assert list(Article.objects.values_list("title", "status")) == [("Typed, then saved", Article.Status.DRAFT)]
+    assert (article.sections.count(), article.takeaways.count()) == (1, 1)
+    assert Version.objects.get_for_object(article).count() == 1
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_an_autosave_of_the_add_form_never_publishes(edna, client, db):
+    make_product(name="Card shoe")
+    editor = client_for(edna)
+    when = local_fields(timezone.now() - timedelta(hours=1))
+    data = add_form(editor, **typed(make_author(), status="published", **when))
+    answer = editor.post(url("autosave_add"), data).json()
+    assert answer["saved"] is True
+    article = Article.objects.get()
+    assert (article.status, article.published_at) == (Article.Status.DRAFT, None)
+    data["_edit_version"] = answer["version"]
+    assert editor.post(answer["urls"]["autosave"], data).json()["saved"] is True
+    assert Article.objects.get().status == Article.Status.DRAFT
+    assert not Article.objects.published().exists() and not Article.objects.scheduled().exists()
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_an_add_form_not_ready_is_not_autosaved_and_the_answer_says_what_is_missing(walt, db):
+    author = make_author()
+    client = client_for(walt)
+    cases = (
+        ({"title": "", "slug": ""}, "Not autosaved yet: add a title and a slug."),
+        ({"title": "", "slug": "", "author": ""}, "Not autosaved yet: add a title, a slug and an author."),
+        ({"author": ""}, "Not autosaved yet: add an author."),
+        ({"title": ""}, "Not autosaved yet: add a title."),
+        (
+            {"sections-0-level": "7"},
+            "Not autosaved yet: Fix: Section 1: Select a valid choice. 7 is not one of the available choices.",
+        ),
+        ({"title": "", "slug": "Not a slug!"}, "Not autosaved yet: add a title. Also fix: Slug: Enter a valid “slug”"),
+    )
+    for fields, message in cases:
+        answer = client.post(url("autosave_add"), add_form(client, **typed(author, **fields))).json()
+        assert answer["saved"] is False and answer["message"].startswith(message), (fields, answer["message"])
+        assert "urls" not in answer
+    assert not Article.objects.exists() and not Section.objects.exists() and not EditPresence.objects.exists()
+
+
+def test_add_form_autosave_roles(walt, django_user_model, db):
+    from django.contrib.auth.models import Permission
+
+    data = add_form(client_for(walt), **typed(make_author()))
+    assert Client().post(url("autosave_add"), data).status_code == 302  # to the login page
+    reader = django_user_model.objects.create_user("rita", "rita@example.com", "pw")
+    assert client_for(reader).post(url("autosave_add"), data).status_code == 302
+    viewer = django_user_model.objects.create_user("vic", "vic@example.com", "pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
+    assert client_for(viewer).post(url("autosave_add"), data).status_code == 403
+    assert client_for(walt).get(url("autosave_add")).status_code == 405
+    assert not Article.objects.exists()
+
+
+def test_add_form_autosave_needs_the_csrf_token(walt, db):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(walt)
+    data = add_form(client, **typed(make_author()))
+    data.pop("csrfmiddlewaretoken", None)
+    assert client.post(url("autosave_add"), data).status_code == 403
+    assert not Article.objects.exists()
+
+
+def test_a_crafted_add_form_autosave_never_fails_nor_takes_others_rows(walt, db):
+    other = make_ready_draft()
+    before = stored(other)
+    author = make_author()
+    client = client_for(walt)
+    other_section = other.sections.first()
+    for fields in (
+        {"sections-TOTAL_FORMS": "x"},
+        {"takeaways-INITIAL_FORMS": "1", "takeaways-0-id": "999999"},
+        {"takeaways-INITIAL_FORMS": "1", "takeaways-0-id": str(other.takeaways.first().pk)},
+        {"sections-0-id": str(other_section.pk)},
+        {"sections-0-id": "99999999999999999999999"},
+        {"author": "999999", "topics": ["abc"]},
+        {"product_cards-TOTAL_FORMS": "1", "product_cards-0-section": str(other_section.pk)},
+        {"product_cards-TOTAL_FORMS": "1", "product_cards-0-section": "new:sections-9"},
+        {"sections-REMOVED": [str(other_section.pk)], "slug": "", "title": ""},
+    ):
+        response = client.post(url("autosave_add"), add_form(client, **typed(author, **fields)))
+        assert response.status_code == 200 and response.json()["message"], fields
+        Article.objects.exclude(pk=other.pk).delete()  # a valid one is a new article, as "Save" would add
+    assert client.post(url("autosave_add"), {}).json()["saved"] is False
+    assert stored(other) == before and Article.objects.count() == 1
+
+
+def test_leaving_the_add_form_autosaves_without_staying_present(walt, edna, db):
+    client = client_for(walt)
+    answer = client.post(url("autosave_add"), add_form(client, **typed(make_author(), _leaving="1"))).json()
+    assert answer["saved"] is True
+    article = Article.objects.get()
+    assert editing_notice_for(edna, article) == ""
+
+
+def editing_notice_for(user, article):
+    return client_for(user).post(url("editing", article)).json()["notice"]
+
+
+def test_add_form_autosave_query_count_is_pinned(walt, db, django_assert_num_queries):
+    author = make_author()
+    client = client_for(walt)
+    data = add_form(client, **typed(author))
+    # PostgreSQL also stores the search vector of the saved rows (one more query).
+    with django_assert_num_queries(25 + on_postgresql()):
+        assert client.post(url("autosave_add"), data).json()["saved"] is True
+    data.update(title="", slug="another-slug")
+    with django_assert_num_queries(10):  # the form's checks, rolled back: nothing stored
+        assert client.post(url("autosave_add"), data).json()["saved"] is False
+
+
 # Someone else's newer save, and who is editing.
 
 
@@ -394,7 +578,8 @@ def test_the_change_form_has_the_pane_only_for_who_may_change(walt, db):
     assert 'name="_edit_version"' in html
     assert 'class="live-preview"' not in writer.get(reverse(CHANGE, args=[scheduled.pk])).content.decode()
     add = writer.get(reverse("admin:articles_article_add")).content.decode()
-    assert url("live_preview_add") in add and 'data-autosave-url=""' in add
+    assert url("live_preview_add") in add and f'data-autosave-url="{url("autosave_add")}"' in add
+    assert 'data-add="1"' in add and "the new article is autosaved as a draft every 20 seconds" in add
 
 
 def test_a_revision_page_has_no_autosave(edna, db):

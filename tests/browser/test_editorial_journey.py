@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from articles.admin import editing
 from articles.models import Article
 from tests.admin_forms import staff_user
 from tests.factories import image_file, make_author, make_image, make_product
@@ -36,7 +37,10 @@ def drag(page, source, target):
 
 
 @pytest.fixture
-def editor_session(browser, live_server, transactional_db, page_cache, django_user_model):
+def editor_session(browser, live_server, transactional_db, page_cache, django_user_model, monkeypatch):
+    # These journeys check the form's own "Save" of a new article, whatever a slow machine's pace:
+    # no autosave of the add form beats it (test_live_editing_journey.py follows that autosave).
+    monkeypatch.setattr(editing, "AUTOSAVE_SECONDS", 3600)
     staff_user(django_user_model, "edna", "Editors")
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     errors = []

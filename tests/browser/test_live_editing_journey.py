@@ -1,6 +1,9 @@
-"""A Writer edits the live seed article with the live preview beside the form, autosave and the leave guard: in Chromium."""
+"""A Writer edits the live seed article with the live preview beside the form, autosave and the leave guard, and
+types a new article that autosaves as a draft: in Chromium."""
 
+import re
 import time
+import urllib.error
 
 import pytest
 from django.db import OperationalError
@@ -129,3 +132,101 @@ def test_the_preview_works_under_the_content_security_policy(browser, live_demo,
     leave(page)
     context.close()
     assert problems == [], "\n".join(problems)
+
+
+def test_writer_types_a_new_article_which_autosaves_as_a_draft_and_saves_once(
+    browser, live_demo, django_user_model, monkeypatch
+):
+    monkeypatch.setattr(editing, "AUTOSAVE_SECONDS", 2)
+    staff_user(django_user_model, "walt", "Writers")
+    before = set(Article.objects.values_list("pk", flat=True))
+
+    def new_articles():
+        return Article.objects.exclude(pk__in=before)
+
+    page, errors = log_in(browser, live_demo, "walt")
+    page.wait_for_url("**/admin/")
+    add_url = f"{live_demo.url}/admin/articles/article/add/"
+    page.goto(add_url)
+    page.locator("#autosave-status", has_text="the new article is autosaved as a draft").wait_for(timeout=5000)
+    page.locator("#live-preview-status", has_text="Preview updated").wait_for(timeout=15000)  # the page settled
+    # Leaving before it could be autosaved says what the autosave needs.
+    page.fill("#id_excerpt", "Five minutes a day.")
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.click(".breadcrumbs a[href$='/articles/article/']")
+    assert page.url == add_url
+    assert "it is autosaved as a draft before you go, if it has a title, slug and author" in questions[0]
+
+    page.fill("#id_title", "Seven stretches for tired feet")
+    page.select_option("#id_author", index=1)
+    page.click("#takeaways-group .add-row a")
+    page.fill("#id_takeaways-0-text", "Stretch before you run.")
+    # The first autosave creates the article, a draft, and the page becomes its change form.
+    page.locator("#autosave-status", has_text=re.compile("^Autosaved as a draft at")).wait_for(timeout=10000)
+    assert eventually(lambda: new_articles().count() == 1)
+    article = new_articles().get()
+    change_path = f"/admin/articles/article/{article.pk}/change/"
+    assert (article.title, article.slug, article.status) == (
+        "Seven stretches for tired feet",
+        "seven-stretches-for-tired-feet",
+        Article.Status.DRAFT,
+    )
+    assert page.url == live_demo.url + change_path
+    assert page.evaluate("document.getElementById('article_form').action") == live_demo.url + change_path
+    assert page.input_value("#edit-version") == editing_version(article)
+    assert page.input_value("#id_takeaways-0-id") == str(article.takeaways.get().pk)
+
+    # "Save" from the same page saves that article: no second one, no second takeaway.
+    page.fill("#id_title", "Seven stretches for tired feet, saved")
+    page.fill("#id_takeaways-0-text", "Stretch before and after you run.")
+    page.click("input[name=_continue]")
+    page.wait_for_load_state()
+    page.locator(".messagelist", has_text="was changed successfully").wait_for(timeout=10000)
+    assert page.url == live_demo.url + change_path
+    assert list(new_articles().values_list("title", "status")) == [
+        ("Seven stretches for tired feet, saved", Article.Status.DRAFT)
+    ]
+    assert list(article.takeaways.values_list("text", flat=True)) == ["Stretch before and after you run."]
+
+    # Coming back: the change form holds it all; readers see nothing of it.
+    page.reload()
+    assert page.input_value("#id_title") == "Seven stretches for tired feet, saved"
+    assert page.input_value("#id_excerpt") == "Five minutes a day."
+    assert page.input_value("#id_takeaways-0-text") == "Stretch before and after you run."
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+    try:
+        anonymous(f"{live_demo.url}/blog/{article.slug}/")
+        status = 200
+    except urllib.error.HTTPError as error:
+        status = error.code
+    assert status == 404
+    assert errors == []
+    leave(page)
+
+
+def test_a_new_article_is_kept_as_a_draft_when_its_tab_goes_away(browser, live_demo, django_user_model):
+    staff_user(django_user_model, "walt", "Writers")
+    page, errors = log_in(browser, live_demo, "walt")
+    page.wait_for_url("**/admin/")
+    page.goto(f"{live_demo.url}/admin/articles/article/add/")
+    page.locator("#live-preview-status", has_text="Preview updated").wait_for(timeout=15000)  # the page settled
+    page.locator("#id_title").press_sequentially("Typed just before the tab went")  # the slug follows as typed
+    page.select_option("#id_author", index=1)
+    # Long before the first autosave (20 s): the page sends the form as it goes (fetch keepalive on pagehide).
+    # The browser asks first (beforeunload); the writer leaves anyway.
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.goto("about:blank")
+    assert dialogs == ["beforeunload"]
+    assert eventually(lambda: Article.objects.filter(title="Typed just before the tab went").exists())
+    article = Article.objects.get(title="Typed just before the tab went")
+    assert (article.slug, article.status) == ("typed-just-before-the-tab-went", Article.Status.DRAFT)
+    assert errors == []
+    page.close()
+
+
+def editing_version(article):
+    from articles.editing import edit_version
+
+    return edit_version(article.pk)

@@ -25,6 +25,9 @@
   let submitting = false;
   let leaving = false;
   let conflict = pane.dataset.conflict === "1";
+  // The add form: its autosave creates the article, then the page goes on as that article's change form.
+  let adding = pane.dataset.add === "1";
+  let creating = false; // the request that creates the article is under way
 
   // One request at a time: a preview, an autosave and a heartbeat never overlap.
   let queue = Promise.resolve();
@@ -134,36 +137,61 @@
     notice.hidden = !text;
   }
 
+  // The add form's first autosave created the article: what follows saves that article, never a second one.
+  function becomeChangeForm(answer) {
+    adding = false;
+    urls.autosave = answer.urls.autosave;
+    urls.editing = answer.urls.editing;
+    urls.preview = answer.urls.preview;
+    form.action = answer.urls.change;
+    history.replaceState(history.state, "", answer.urls.change);
+  }
+
+  function autosaved(answer, current) {
+    showNotice(answer.notice);
+    if (answer.saved) {
+      const unchanged = state() === current; // nothing typed while the request was under way
+      // New rows are saved now: their ids make the next save update them instead of adding copies.
+      for (const [prefix, ids] of Object.entries(answer.rows || {})) {
+        for (const [index, id] of Object.entries(ids)) {
+          const field = form.elements[prefix + "-" + index + "-id"];
+          if (field && !field.value) field.value = id;
+        }
+      }
+      if (answer.urls) becomeChangeForm(answer);
+      saved = unchanged ? state() : current; // the ids written in are no change of the writer's
+      version.value = answer.version;
+      autosaveStatus.textContent = answer.message;
+    } else if (answer.conflict) {
+      conflict = true; // no more autosaves over their version; a manual save asks again
+      autosaveStatus.innerHTML = answer.message_html; // built with format_html by the server
+    } else {
+      autosaveStatus.textContent = answer.message;
+    }
+  }
+
   async function autosave(beforeLeaving) {
     if (!urls.autosave || conflict || submitting || !dirty() || (leaving && !beforeLeaving)) return;
-    const current = state();
-    const body = data(beforeLeaving ? {_leaving: "1"} : {});
-    try {
-      // keepalive: the request outlives the page when it is sent on pagehide.
-      const send = function () {
-        return fetch(urls.autosave, {method: "POST", body: body, credentials: "same-origin", keepalive: Boolean(beforeLeaving)});
-      };
-      // On pagehide the request must start now: nothing queued runs once the page is gone.
-      const response = await (beforeLeaving === "pagehide" ? send() : serial(send));
-      const answer = await response.json();
-      showNotice(answer.notice);
-      if (answer.saved) {
-        // New rows are saved now: their ids make the next save update them instead of adding copies.
-        for (const [prefix, ids] of Object.entries(answer.rows || {})) {
-          for (const [index, id] of Object.entries(ids)) {
-            const field = form.elements[prefix + "-" + index + "-id"];
-            if (field && !field.value) field.value = id;
-          }
-        }
-        saved = current;
-        version.value = answer.version;
-        autosaveStatus.textContent = answer.message;
-      } else if (answer.conflict) {
-        conflict = true; // no more autosaves over their version; a manual save asks again
-        autosaveStatus.innerHTML = answer.message_html; // built with format_html by the server
-      } else {
-        autosaveStatus.textContent = answer.message;
+    // On pagehide nothing queued runs: the request starts now, unless it would create the article a
+    // second time (the first one, under way, carries what was typed until a moment ago).
+    if (beforeLeaving === "pagehide" && creating) return;
+    // The form is read when the request starts, after the previous one's answer wrote its ids in.
+    const send = async function () {
+      if (!beforeLeaving && (submitting || !dirty())) return; // saved meanwhile, by the request before
+      const current = state();
+      const body = data(beforeLeaving ? {_leaving: "1"} : {});
+      creating = adding;
+      try {
+        // keepalive: the request outlives the page when it is sent on pagehide.
+        const response = await fetch(urls.autosave, {method: "POST", body: body, credentials: "same-origin", keepalive: Boolean(beforeLeaving)});
+        if (response.status === 403) throw new Error("you may not save this article");
+        autosaved(await response.json(), current);
+      } finally {
+        creating = false;
       }
+    };
+    try {
+      await (beforeLeaving === "pagehide" ? send() : serial(send));
     } catch (error) {
       if (!beforeLeaving) autosaveStatus.textContent = "Not autosaved (" + error.message + "): save the form to keep your changes.";
     }
@@ -185,7 +213,15 @@
   }
 
   // Leaving with unsaved changes asks first: closing the tab, and the admin's own links.
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
+    if (creating && event instanceof SubmitEvent) {
+      // The autosave creating the article is under way: saving to the add form now would create a
+      // second one. Once it is answered, the form saves that article.
+      event.preventDefault();
+      const submitter = event.submitter;
+      serial(function () {}).then(function () { form.requestSubmit(submitter); });
+      return;
+    }
     submitting = true;
   });
   window.addEventListener("beforeunload", function (event) {
@@ -193,9 +229,11 @@
     event.preventDefault();
     event.returnValue = "";
   });
-  const question = urls.autosave
-    ? "Leave this page? Your latest changes are not saved yet: they are autosaved as a draft before you go."
-    : "Leave this page? The new article is not saved: what you typed is lost.";
+  function question() {
+    if (!adding) return "Leave this page? Your latest changes are not saved yet: they are autosaved as a draft before you go.";
+    return "Leave this page? The new article is not saved yet: it is autosaved as a draft before you go, " +
+      "if it has a title, slug and author (otherwise what you typed is lost).";
+  }
   document.addEventListener("click", function (event) {
     const link = event.target.closest("a[href]");
     if (!link || event.defaultPrevented || link.target || link.closest(".live-preview")) return;
@@ -203,7 +241,7 @@
     if (href.startsWith("#") || href.startsWith("javascript:") || link.classList.contains("related-widget-wrapper-link")) return;
     if (!dirty()) return;
     event.preventDefault();
-    if (!window.confirm(question)) return;
+    if (!window.confirm(question())) return;
     leaving = true;
     // Save what is there before going (the page's own link, so there is time to wait for it).
     // Once the requests already sent are answered: the next page's own should not overlap them.
