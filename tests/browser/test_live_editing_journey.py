@@ -11,6 +11,7 @@ from django.db import OperationalError
 from articles.admin import editing
 from articles.models import Article, ArticleDraft
 from tests.admin_forms import staff_user
+from tests.factories import make_article
 from tests.browser.test_drafts_journey import SEED_URL, anonymous, axe_violations, log_in, shoot
 
 pytestmark = pytest.mark.browser
@@ -224,6 +225,36 @@ def test_a_new_article_is_kept_as_a_draft_when_its_tab_goes_away(browser, live_d
     assert (article.slug, article.status) == ("typed-just-before-the-tab-went", Article.Status.DRAFT)
     assert errors == []
     page.close()
+
+
+def test_a_new_row_autosaved_then_removed_is_deleted_by_the_next_autosave(
+    browser, live_demo, django_user_model, monkeypatch
+):
+    monkeypatch.setattr(editing, "AUTOSAVE_SECONDS", 2)
+    staff_user(django_user_model, "walt", "Writers")
+    article = make_article(status=Article.Status.DRAFT, published_at=None, takeaways=1)
+    kept = article.takeaways.get()
+    page, errors = log_in(browser, live_demo, "walt")
+    page.wait_for_url("**/admin/")
+    page.goto(f"{live_demo.url}/admin/articles/article/{article.pk}/change/")
+    page.locator("#live-preview-status", has_text="Preview updated").wait_for(timeout=15000)  # the page settled
+    page.click("#takeaways-group .add-row a")
+    page.fill("#id_takeaways-1-text", "A second thought.")
+    # Autosaved: the new row is stored and the page holds its id.
+    assert eventually(lambda: article.takeaways.count() == 2, seconds=10)
+    page.wait_for_function("document.getElementById('id_takeaways-1-id').value !== ''")
+    added = article.takeaways.exclude(pk=kept.pk).get()
+    assert page.input_value("#id_takeaways-1-id") == str(added.pk)
+    # Removed from the page with the row's ×: the next autosave deletes it, the other row stays.
+    page.click("#takeaways-1 .inline-deletelink")
+    assert page.locator("input[name='takeaways-REMOVED']").input_value() == str(added.pk)
+    assert eventually(lambda: list(article.takeaways.values_list("pk", flat=True)) == [kept.pk], seconds=10)
+    # And a save from the page keeps it that way (no copy comes back).
+    page.click("input[name=_continue]")
+    page.locator(".messagelist", has_text="was changed successfully").wait_for(timeout=10000)
+    assert list(article.takeaways.values_list("pk", flat=True)) == [kept.pk]
+    assert errors == []
+    leave(page)
 
 
 def editing_version(article):

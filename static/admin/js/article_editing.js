@@ -257,6 +257,25 @@
     else heartbeat(true);
   });
 
+  // A new row that an autosave stored already, then removed from the page (Django's inline "×",
+  // which drops the row from the form): its id is posted as <prefix>-REMOVED so that the next
+  // autosave or save deletes it too (AutosavedRowsFormSet.removed_rows). Before Django's own
+  // handler, while the row is still in the page.
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest(".inline-deletelink");
+    const row = link && link.closest(".inline-related, tr.form-row");
+    if (!row || !form.contains(row)) return;
+    for (const field of row.querySelectorAll("input[type=hidden][name$='-id']")) {
+      const match = field.name.match(/^(.+)-\d+-id$/);
+      if (!match || !/^\d+$/.test(field.value)) continue;
+      const removed = document.createElement("input");
+      removed.type = "hidden";
+      removed.name = match[1] + "-REMOVED";
+      removed.value = field.value;
+      form.appendChild(removed);
+    }
+  }, true);
+
   window.addEventListener("load", function () {
     // The rich-text editors and the slug prepopulation settle first.
     setTimeout(function () {
