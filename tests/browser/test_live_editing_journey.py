@@ -11,8 +11,8 @@ from django.db import OperationalError
 from articles.admin import editing
 from articles.models import Article, ArticleDraft
 from tests.admin_forms import staff_user
-from tests.factories import make_article
 from tests.browser.test_drafts_journey import SEED_URL, anonymous, axe_violations, log_in, shoot
+from tests.factories import make_article
 
 pytestmark = pytest.mark.browser
 
