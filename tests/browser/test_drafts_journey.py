@@ -1,4 +1,6 @@
-"""A Writer edits the live seed article, readers keep the live page, an Editor publishes the change: in Chromium."""
+"""A Writer edits the live seed article and submits it for review; an Editor compares it with live and asks for
+changes; the Writer fixes and resubmits; the Editor publishes. Readers see the live page until then: in Chromium.
+(The live preview, leaving and coming back to the autosaved draft: test_live_editing_journey.py.)"""
 
 import os
 import urllib.request
@@ -106,12 +108,39 @@ def test_writer_drafts_a_live_article_and_an_editor_publishes_it(browser, live_d
     page.goto(change_url)
     shoot(page, "draft-panel-editor")
     assert axe_violations(page, [".draft-panel", ".review-panel"]) == []
+    # The diff of the changes against what readers see, then changes asked for.
+    page.click("text=Compare with live")
+    compared = page.locator("main, #content").first.inner_text()
+    assert "Can Foot Pain Cause Knee Pain?" in compared and "(updated)" in compared
+    page.goto(change_url)
+    page.fill("#review-text", "Say what helps in the title.")
+    page.click("button[value=request_changes]")
+    assert "Say what helps in the title." in page.locator(".review-panel").inner_text()
+    page.close()
+
+    # The Writer reads the comment, fixes the title and resubmits; readers still see the live page.
+    page, writer_errors = log_in(browser, live_demo, "walt")
+    page.goto(change_url)
+    assert "Say what helps in the title." in page.locator(".review-panel").inner_text()
+    page.fill("#id_title", "Can foot pain cause knee pain? What helps (updated)")
+    page.click("input[name=_continue]")
+    assert "Saved as unpublished changes" in page.locator(".messagelist").inner_text()
+    page.fill("#review-text", "Fixed, thanks.")
+    page.click("button[value=submit]")
+    assert "Submitted for review" in page.locator(".messagelist").inner_text()
+    assert anonymous(public_url) == (live_html, "hit")
+    page.close()
+
+    # The Editor approves and publishes.
+    page, approver_errors = log_in(browser, live_demo, "edna")
+    page.goto(change_url)
     page.fill("#review-text", "Good change.")
     page.click("button[value=approve]")
     assert "Approved and published" in page.locator(".messagelist").inner_text()
     assert not ArticleDraft.objects.exists()
 
+    # The public page shows the change at once: the page cache served nothing stale at any point.
     html, cache_state = anonymous(public_url)
-    assert "(updated)" in html and cache_state == "miss"
-    assert errors == [] and editor_errors == []
+    assert "What helps (updated)" in html and cache_state == "miss"
+    assert errors == [] and editor_errors == [] and writer_errors == [] and approver_errors == []
     page.close()
