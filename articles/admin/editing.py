@@ -289,6 +289,9 @@ class ArticleEditingMixin:
                 obj = self.save_form(request, form, change=not add)
                 self.save_model(request, obj, form, not add)
                 self.save_related(request, form, formsets, not add)
+                if add:
+                    # Its history starts here, as for an article added with "Save" (the revision comes then).
+                    self.log_addition(request, obj, [{"added": {}}])
                 # The page's new rows are saved now: it writes these ids in, so the next save updates them.
                 rows = {f.prefix: f.autosaved_ids() for f in formsets if hasattr(f, "autosaved_ids")}
                 if live:

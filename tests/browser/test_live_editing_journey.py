@@ -175,6 +175,8 @@ def test_writer_types_a_new_article_which_autosaves_as_a_draft_and_saves_once(
     )
     assert page.url == live_demo.url + change_path
     assert page.evaluate("document.getElementById('article_form').action") == live_demo.url + change_path
+    assert page.title().startswith("Change article") and page.inner_text("#content > h1") == "Change article"
+    assert page.inner_text(".breadcrumbs").endswith("Seven stretches for tired feet")
     assert page.input_value("#edit-version") == editing_version(article)
     assert page.input_value("#id_takeaways-0-id") == str(article.takeaways.get().pk)
 

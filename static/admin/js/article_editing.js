@@ -145,6 +145,15 @@
     urls.preview = answer.urls.preview;
     form.action = answer.urls.change;
     history.replaceState(history.state, "", answer.urls.change);
+    // The page's own words follow: "Add article" becomes "Change article", as after a reload.
+    document.title = document.title.replace(/^Add /, "Change ");
+    const heading = document.querySelector("#content > h1");
+    if (heading) heading.textContent = heading.textContent.replace(/^Add /, "Change ");
+    const crumbs = document.querySelector(".breadcrumbs");
+    const last = crumbs && crumbs.lastChild;
+    if (last && last.nodeType === Node.TEXT_NODE && form.elements.title) {
+      last.textContent = last.textContent.replace(/Add article\s*$/, form.elements.title.value);
+    }
   }
 
   function autosaved(answer, current) {
