@@ -3,6 +3,7 @@
 import pytest
 
 from tests.admin_forms import staff_user
+from tests.browser.admin_login import submit_login
 
 pytestmark = pytest.mark.browser
 
@@ -62,10 +63,7 @@ def test_the_admin_article_form_reports_no_violation(browser, live_demo, django_
     staff_user(django_user_model, "edna", "Editors")
     context = browser.new_context()
     page, console = _watched_page(context)
-    page.goto(live_demo.url + "/admin/login/")
-    page.fill("#id_username", "edna")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    submit_login(page, live_demo.url, "edna")
     problems = []
     for path in ["/admin/", "/admin/articles/article/add/", "/admin/articles/article/"]:
         page.goto(live_demo.url + path)

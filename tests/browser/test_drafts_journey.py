@@ -10,6 +10,7 @@ import pytest
 
 from articles.models import Article, ArticleDraft
 from tests.admin_forms import staff_user
+from tests.browser.admin_login import submit_login
 
 pytestmark = pytest.mark.browser
 
@@ -57,10 +58,7 @@ def log_in(browser, live_server, username):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    submit_login(page, live_server.url, username)
     return page, errors
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from articles.admin import editing
 from articles.models import Article
 from tests.admin_forms import staff_user
+from tests.browser.admin_login import submit_login
 from tests.factories import image_file, make_author, make_image, make_product
 
 pytestmark = pytest.mark.browser
@@ -45,10 +46,7 @@ def editor_session(browser, live_server, transactional_db, page_cache, django_us
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", "edna")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    submit_login(page, live_server.url, "edna")
     yield page, errors
     page.close()
 

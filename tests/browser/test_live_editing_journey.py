@@ -11,6 +11,7 @@ from django.db import OperationalError
 from articles.admin import editing
 from articles.models import Article, ArticleDraft
 from tests.admin_forms import staff_user
+from tests.browser.admin_login import submit_login
 from tests.browser.test_drafts_journey import SEED_URL, anonymous, axe_violations, log_in, shoot
 from tests.factories import make_article
 
@@ -115,10 +116,7 @@ def test_the_preview_works_under_the_content_security_policy(browser, live_demo,
     article = Article.objects.get(slug="can-foot-pain-cause-knee-pain")
     context = browser.new_context()  # no bypass: the admin's real policy applies, and the frame inherits it
     page, console = _watched_page(context)
-    page.goto(live_demo.url + "/admin/login/")
-    page.fill("#id_username", "walt")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    submit_login(page, live_demo.url, "walt")
     page.wait_for_url("**/admin/")
     response = page.goto(f"{live_demo.url}/admin/articles/article/{article.pk}/change/")
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]

@@ -16,6 +16,7 @@ from PIL import ImageDraw
 from articles.models import Article
 from core.models import Image
 from tests.admin_forms import staff_user
+from tests.browser.admin_login import submit_login
 from tests.factories import image_file, make_article, make_image
 
 pytestmark = pytest.mark.browser
@@ -55,10 +56,7 @@ def editor_page(browser, live_server, transactional_db, django_user_model):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", "edna")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    submit_login(page, live_server.url, "edna")
     yield page, errors
     context.close()
 
@@ -74,13 +72,6 @@ def choose_in_dialog(page, link):
 
 def dialog_closed(page):
     page.locator(".image-chooser-dialog").wait_for(state="hidden")
-
-
-def login(page, live_server, username="edna"):
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
 
 
 def test_upload_in_the_chooser_set_the_focal_point_and_use_it_twice(editor_page, live_server, tmp_path):
@@ -269,7 +260,7 @@ def test_the_chooser_dialog_works_under_the_admin_csp(browser, live_server, tran
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    login(page, live_server)
+    submit_login(page, live_server.url, "edna")
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
     chooser = choose_in_dialog(page, "#lookup_id_hero_image")
     chooser.wait_for_selector("#searchbar:focus")  # the library's own scripts ran in the frame
@@ -291,7 +282,7 @@ def test_without_javascript_the_chooser_link_opens_the_library(
     article = make_article(status=Article.Status.DRAFT, published_at=None)
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    login(page, live_server)
+    submit_login(page, live_server.url, "edna")
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
     assert page.locator("#id_hero_image").is_editable()  # the library number, typed
     page.click("#lookup_id_hero_image")

@@ -7,6 +7,7 @@ import pytest
 
 from articles.models import Article
 from products.models import Product
+from tests.browser.admin_login import submit_login
 from tests.factories import make_issue
 
 pytestmark = pytest.mark.browser
@@ -31,10 +32,7 @@ def staff_page(browser, live_demo, django_user_model, settings):
             and errors.append(f"{message.text} {message.location.get('url')}")
         ),
     )
-    page.goto(live_demo.url + "/admin/login/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    submit_login(page, live_demo.url, "editor")
     yield page, errors
     context.close()
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from articles.models import Article, Takeaway
 from tests.admin_forms import staff_user
+from tests.browser.admin_login import submit_login
 from tests.factories import make_article, make_author, make_ready_draft
 
 pytestmark = pytest.mark.browser
@@ -23,10 +24,7 @@ def writer_page(browser, live_server, transactional_db, django_user_model):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", "walt")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    submit_login(page, live_server.url, "walt")
     yield page, errors
     page.close()
 
