@@ -311,7 +311,7 @@ class ArticleEditingMixin:
             where = "as unpublished changes" if live else "as a draft"
             message = f"Autosaved {where} at {local_time(timezone.now())}."
         else:
-            message = "Not autosaved: some fields need fixing. Save the form to see which."
+            message = self._still_needed(form, formsets, lead="Not autosaved: ")
         answer = {
             "saved": saved,
             "version": version,
@@ -332,8 +332,8 @@ class ArticleEditingMixin:
     # What an add form needs before its first autosave, as the message names it ("add a title").
     NEEDED = {"title": "a title", "slug": "a slug", "author": "an author"}
 
-    def _still_needed(self, form, formsets) -> str:
-        """Why the add form was not autosaved: "Not autosaved yet: add a title." and what else to fix."""
+    def _still_needed(self, form, formsets, lead="Not autosaved yet: ") -> str:
+        """Why the form was not autosaved: "Not autosaved yet: add a title." and what else to fix."""
         needed, fixes = [], []
         for name, errors in form.errors.as_data().items():
             for error in errors:
@@ -350,7 +350,7 @@ class ArticleEditingMixin:
         parts = ["add " + " and ".join(", ".join(needed).rsplit(", ", 1)) + "."] if needed else []
         if fixes:
             parts.append(("Also fix: " if needed else "Fix: ") + " ".join(fixes))
-        return "Not autosaved yet: " + (" ".join(parts) or "check the form.")
+        return lead + (" ".join(parts) or "check the form.")
 
     def editing_view(self, request, object_id):
         """POST only: the change form's heartbeat (or its goodbye, leave=1); JSON saying who else is editing."""
