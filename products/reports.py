@@ -191,9 +191,10 @@ def articles_that_sell(start: date, end: date, *, viewer=None, sort: str = "clic
             articles.setdefault(pk, ["", 0, 0])[2] = n
     if articles:
         article_model = ArticleDailyViews._meta.get_field("article").related_model
-        # EXISTS probes the (article, day) indexes once per article. "pk IN (views) OR pk IN (clicks)"
-        # read here in 2 s on SQLite but in 111 s on PostgreSQL at 1,000,000 clicks, whose planner
-        # cannot hash a subquery that outgrows work_mem and runs it again for every article.
+        # EXISTS probes the (article, day) indexes once per article: 23 ms on SQLite and 81 ms on
+        # PostgreSQL at 10,000 articles and 1,000,000 clicks. "pk IN (views) OR pk IN (clicks)" took
+        # 0.45 s and 170 s: PostgreSQL's planner cannot hash a subquery that outgrows work_mem, so it
+        # ran it again for every article.
         having = Q(Exists(views.filter(article=OuterRef("pk")))) | Q(Exists(clicks.filter(article=OuterRef("pk"))))
         for pk, title in article_model.objects.filter(having).values_list("pk", "title"):
             articles[pk][0] = title
