@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, transaction
@@ -59,6 +59,25 @@ def discard() -> None:
         _last_flush = time.monotonic()
 
 
+# (TIME_ZONE, from, until, the local date then): today's date, for at most a minute and never past midnight.
+_today: tuple = (None, 0.0, 0.0, None)
+
+
+def _local_date() -> date:
+    """timezone.localdate() in TIME_ZONE, worked out about once a minute instead of for every view (1.5 µs,
+    a tenth of what a page-cache hit costs). Worked out again when the clock goes back (tests travel)."""
+    global _today
+    zone, since, until, day = _today
+    now = time.time()
+    if zone == settings.TIME_ZONE and since <= now < until:
+        return day
+    tz = timezone.get_default_timezone()
+    day = datetime.fromtimestamp(now, tz).date()
+    midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz).timestamp()
+    _today = (settings.TIME_ZONE, now, min(midnight, now + 60), day)
+    return day
+
+
 def count_view(slug: str, *, in_request_cycle: bool = True) -> None:
     """Count one view of the article with this slug today; write the batch when it is due.
 
@@ -66,8 +85,9 @@ def count_view(slug: str, *, in_request_cycle: bool = True) -> None:
     connections past their age or broken are closed first, as request_started does.
     """
     every, seconds = settings.ARTICLE_VIEWS_FLUSH_EVERY, settings.ARTICLE_VIEWS_FLUSH_SECONDS
+    day = _local_date()
     with _lock:
-        _pending[(slug, timezone.localdate(timezone=timezone.get_default_timezone()))] += 1
+        _pending[(slug, day)] += 1
         due = (every and _pending.total() >= every) or (seconds and time.monotonic() - _last_flush >= seconds)
     if due:
         if not in_request_cycle:

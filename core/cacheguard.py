@@ -60,6 +60,8 @@ class GuardedCache:
                 )
                 raise CacheUnavailable(self.alias) from error
 
+        # Made once per method: later calls find it without __getattr__ (it reads caches[alias] each time).
+        self.__dict__[method] = call
         return call
 
 

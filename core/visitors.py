@@ -31,7 +31,8 @@ _remembered_bot_answer = functools.lru_cache(maxsize=1024)(_search_bots)
 def is_staff_visit(request) -> bool:
     """A logged-in staff member (previewing, checking): left out of views and clicks."""
     # Only a visitor with a session cookie can be logged in (and such a visitor bypasses the page cache).
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+    cookies = request.COOKIES
+    if not cookies or settings.SESSION_COOKIE_NAME not in cookies:
         return False
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_staff)

@@ -227,3 +227,15 @@ def test_a_path_beyond_latin_1_is_read_once_and_answered_404(wired, raw):
     assert sent.code == 404 and b"<html" in sent.body.lower()
     # Django decodes it once (WSGIRequest writes the text back): "é", never "Ã©".
     assert sent.environ["PATH_INFO"] == raw
+
+
+def test_a_host_is_checked_against_allowed_hosts_as_they_are_now(wired, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    serve()
+    assert serve()["X-Page-Cache"] == "hit"
+    settings.ALLOWED_HOSTS = ["kuru.example"]
+    assert serve().code == 400  # refused, though the same host was accepted a moment ago
+    assert serve(HTTP_HOST="kuru.example").code == 200
+    settings.ALLOWED_HOSTS = ["testserver"]
+    assert serve(HTTP_HOST="kuru.example").code == 400
+    assert serve()["X-Page-Cache"] == "hit"

@@ -1,6 +1,8 @@
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from articles import pageviews
@@ -130,3 +132,25 @@ def test_concurrent_flushes_of_a_new_day_lose_nothing():
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(add, range(40)))
     assert _views(article) == {day: 40}
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/Los_Angeles"])
+def test_a_view_counts_for_the_local_day_it_happens_on_across_midnight(db, settings, zone):
+    settings.TIME_ZONE = zone
+    pageviews.discard()
+    tz = ZoneInfo(zone)
+    before_midnight = timezone.datetime(2026, 3, 28, 23, 59, 59, 500000, tzinfo=tz)  # Berlin's clocks go on at 2:00
+    with time_machine.travel(before_midnight, tick=False):
+        pageviews.count_view("a")
+    with time_machine.travel(before_midnight + timedelta(seconds=1), tick=False):  # 00:00:00.5 the next day
+        pageviews.count_view("a")
+    # Back in time (a test's clock, or a clock set back): the day is worked out again.
+    with time_machine.travel(before_midnight - timedelta(days=3), tick=False):
+        pageviews.count_view("a")
+    day = before_midnight.date()
+    assert pageviews.pending() == {
+        ("a", day): 1,
+        ("a", day + timedelta(days=1)): 1,
+        ("a", day - timedelta(days=3)): 1,
+    }
+    pageviews.discard()
