@@ -30,6 +30,17 @@ HEARTBEAT_SECONDS = 30
 ROW_ERRORS = (ValueError, IntegrityError, ValidationError)
 
 
+def _formset_notes(formset) -> list[str]:
+    """What is wrong in a posted formset, one note per error: "Sections: …", "Section 2: …" (rows to
+    delete left out)."""
+    noun = capfirst(formset.model._meta.verbose_name)
+    notes = [f"{capfirst(formset.model._meta.verbose_name_plural)}: {e}" for e in formset.non_form_errors()]
+    for index, row in enumerate(formset.forms, start=1):
+        if not (formset.can_delete and formset._should_delete_form(row)):
+            notes += [f"{noun} {index}: {error}" for errors in row.errors.values() for error in errors]
+    return notes
+
+
 def editing_notice(others) -> str:
     """ "Alice is editing this article too…", or "" when nobody else is."""
     if not others:
@@ -223,11 +234,10 @@ class ArticleEditingMixin:
                 formset.save()
                 continue
             noun = capfirst(formset.model._meta.verbose_name)
-            notes += [f"{capfirst(formset.model._meta.verbose_name_plural)}: {e}" for e in formset.non_form_errors()]
+            notes += _formset_notes(formset)
             for index, row in enumerate(formset.forms, start=1):
                 deleted = formset.can_delete and formset._should_delete_form(row)
                 if not deleted and not row.is_valid():
-                    notes += [f"{noun} {index}: {error}" for errors in row.errors.values() for error in errors]
                     continue
                 try:
                     with transaction.atomic():
@@ -342,11 +352,7 @@ class ArticleEditingMixin:
                 else:
                     fixes += [f"{self._label(form, name)}: {message}" for message in error.messages]
         for formset in formsets:
-            noun = capfirst(formset.model._meta.verbose_name)
-            fixes += [f"{capfirst(formset.model._meta.verbose_name_plural)}: {e}" for e in formset.non_form_errors()]
-            for index, row in enumerate(formset.forms, start=1):
-                if not (formset.can_delete and formset._should_delete_form(row)):
-                    fixes += [f"{noun} {index}: {error}" for errors in row.errors.values() for error in errors]
+            fixes += _formset_notes(formset)
         parts = ["add " + " and ".join(", ".join(needed).rsplit(", ", 1)) + "."] if needed else []
         if fixes:
             parts.append(("Also fix: " if needed else "Fix: ") + " ".join(fixes))
