@@ -1,14 +1,12 @@
 """axe-core (npm, injected by Playwright) finds no violations on the public pages at phone and desktop widths."""
 
-import os
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 
+from tests.browser.axe import axe_path
+
 pytestmark = pytest.mark.browser
 
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = [
     "/",
     "/blog/",
@@ -29,12 +27,7 @@ PAGES = [
 
 @pytest.fixture(scope="module")
 def axe_source():
-    if not AXE.exists():
-        message = f"{AXE} is missing: run `npm ci` (make test does this)."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return AXE
+    return axe_path()
 
 
 @pytest.mark.parametrize("width", [360, 1280])

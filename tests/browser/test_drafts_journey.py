@@ -11,6 +11,7 @@ import pytest
 from articles.models import Article, ArticleDraft
 from tests.admin_forms import staff_user
 from tests.browser.admin_login import submit_login
+from tests.browser.axe import axe_path
 
 pytestmark = pytest.mark.browser
 
@@ -38,14 +39,7 @@ def shoot(page, name):
 
 def axe_violations(page, selectors):
     """axe-core's violations inside `selectors` (the screens' new parts; the Django admin around them is not ours)."""
-    from tests.browser.test_accessibility import AXE
-
-    if not AXE.exists():
-        message = f"{AXE} is missing: run `npm ci` (make test does this)."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    page.add_script_tag(path=str(AXE))
+    page.add_script_tag(path=str(axe_path()))
     return page.evaluate(
         "async (selectors) => (await axe.run({include: selectors.map(s => [s])}, {resultTypes: ['violations']}))"
         ".violations.map(v => `${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(' ')).slice(0, 3)}`)",

@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image as PILImage
@@ -17,11 +16,11 @@ from articles.models import Article
 from core.models import Image
 from tests.admin_forms import staff_user
 from tests.browser.admin_login import submit_login
+from tests.browser.axe import axe_path
 from tests.factories import image_file, make_article, make_image
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", "/tmp/kuru-screenshots"))
 
 
@@ -36,7 +35,7 @@ def axe_violations(page, *frames, context="document"):
     """axe-core's violations on a page or frame (or in the part `context` selects), and in `frames` of it
     (axe must run in each frame)."""
     for frame in (page, *frames):
-        frame.add_script_tag(path=str(AXE))
+        frame.add_script_tag(path=str(axe_path()))
     return page.evaluate(
         f"async () => (await axe.run({context}, {{resultTypes: ['violations']}})).violations"
         ".map(v => `[${v.impact}] ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(' '))}`)"
@@ -45,11 +44,7 @@ def axe_violations(page, *frames, context="document"):
 
 @pytest.fixture
 def editor_page(browser, live_server, transactional_db, django_user_model):
-    if not AXE.exists():
-        message = f"{AXE} is missing: run `npm ci` (make test does this)."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    axe_path()  # fails or skips now, before the journey, when axe-core is not installed
     staff_user(django_user_model, "edna", "Editors")
     # bypass_csp: axe is injected as an inline script, which the admin's CSP rightly refuses.
     context = browser.new_context(viewport={"width": 1280, "height": 1000}, bypass_csp=True)

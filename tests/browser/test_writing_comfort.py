@@ -3,15 +3,14 @@ rows move with the keyboard, and the article list fits a laptop screen."""
 
 import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from articles.models import Article, Takeaway
 from tests.admin_forms import staff_user
 from tests.browser.admin_login import submit_login
+from tests.browser.axe import axe_path
 from tests.factories import make_article, make_author, make_ready_draft
 
 pytestmark = pytest.mark.browser
@@ -106,16 +105,6 @@ def test_rows_move_with_the_keyboard_and_the_order_is_saved(writer_page, live_se
     takeaways = list(Takeaway.objects.filter(article=article).order_by("sort_order").values_list("text", flat=True))
     assert takeaways == ["Takeaway 1", "Takeaway 3", "Takeaway 2"]
     assert errors == []
-
-
-def axe_path() -> Path:
-    axe = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-    if not axe.exists():
-        message = f"{axe} is missing: run `npm ci` (make test does this)."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return axe
 
 
 def test_axe_finds_nothing_wrong_with_the_grips(browser, writer_page, live_server):
